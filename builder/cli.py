@@ -1,0 +1,108 @@
+"""The command line: argument parsing, exit codes, and the only module that prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from builder import __version__
+from builder.diagnostics import Diagnostic, summary
+from builder.pipeline import BuildOptions, BuildRefused, build
+from builder.records import TYPES
+from builder.scaffold import ScaffoldError, new_record
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dossier", description="Build a static site from a dossier of sourced records.")
+    parser.add_argument("--version", action="version", version=f"dossier {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build_p = commands.add_parser("build", help="build the site")
+    _content_arg(build_p)
+    build_p.add_argument("--output", type=Path, default=Path("site"), help="output folder (default: site)")
+    build_p.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    build_p.set_defaults(run=_build)
+
+    check_p = commands.add_parser("check", help="validate the content; write nothing")
+    _content_arg(check_p)
+    check_p.set_defaults(run=_check)
+
+    serve_p = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
+    _content_arg(serve_p)
+    serve_p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve_p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_p.add_argument("--drafts", action="store_true", help="include and mark drafts")
+    serve_p.set_defaults(run=_serve)
+
+    new_p = commands.add_parser("new", help="write a new record file with its required keys")
+    new_p.add_argument("type", choices=TYPES, metavar="TYPE", help=f"one of {', '.join(TYPES)}")
+    new_p.add_argument("slug", metavar="SLUG", help="file name without .md, e.g. wang-yi")
+    _content_arg(new_p)
+    new_p.set_defaults(run=_new)
+    return parser
+
+
+def _content_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"), help="content folder (default: content)")
+
+
+def _build(args: argparse.Namespace) -> int:
+    return _run(BuildOptions(args.content, args.output, args.drafts), f"built {args.output}")
+
+
+def _check(args: argparse.Namespace) -> int:
+    return _run(BuildOptions(args.content, None), "content is valid")
+
+
+def _run(options: BuildOptions, success: str) -> int:
+    try:
+        result = build(options)
+    except BuildRefused as exc:
+        print(f"dossier: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print_diagnostics(result.diagnostics)
+    if not result.ok:
+        return EXIT_CONTENT
+    pages = sum(name.endswith(".html") for name in result.files)
+    detail = f" ({len(result.graph.records)} records, {pages} pages)" if result.graph else ""
+    print(f"dossier: {success}{detail}", file=sys.stderr)
+    return EXIT_OK
+
+
+def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic.text(), file=sys.stderr)
+    if diagnostics:
+        print(f"dossier: {summary(diagnostics)}", file=sys.stderr)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from builder.serve import serve
+
+    return serve(args.content, args.host, args.port, args.drafts)
+
+
+def _new(args: argparse.Namespace) -> int:
+    try:
+        path = new_record(args.content, args.type, args.slug)
+    except ScaffoldError as exc:
+        print(f"dossier: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(path)
+    return EXIT_OK

@@ -1,0 +1,72 @@
+"""Walk a content folder and sort its files into settings, records and assets. No parsing."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.diagnostics import Location, Report
+from builder.records import TYPES
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFile:
+    """A Markdown file in one of the type folders."""
+
+    type: str
+    path: Path
+    """Absolute path."""
+
+
+@dataclass(slots=True)
+class ContentFiles:
+    """What a content folder holds."""
+
+    root: Path
+    site: Path | None = None
+    records: list[RecordFile] = field(default_factory=list)
+    assets: list[Path] = field(default_factory=list)
+    """Every other file, as paths relative to root."""
+
+
+def discover(root: Path, report: Report) -> ContentFiles:
+    """List the content folder, refusing links that lead outside it."""
+    root = root.resolve()
+    files = ContentFiles(root)
+    for path in _walk(root, report):
+        relative = path.relative_to(root)
+        parts = relative.parts
+        if parts == ("site.yaml",):
+            files.site = path
+        elif len(parts) > 1 and parts[0] in TYPES and path.suffix == ".md":
+            files.records.append(RecordFile(parts[0], path))
+        else:
+            files.assets.append(relative)
+    return files
+
+
+def _walk(root: Path, report: Report):
+    """Every file below root in a stable order, skipping hidden (.x) and private (_x) names."""
+    for folder, dirs, names in os.walk(root, followlinks=False):
+        here = Path(folder)
+        dirs[:] = sorted(d for d in dirs if _visible(d) and _inside(here / d, root, report))
+        for name in sorted(names):
+            path = here / name
+            if _visible(name) and _inside(path, root, report) and path.is_file():
+                yield path
+
+
+def _visible(name: str) -> bool:
+    return not name.startswith((".", "_"))
+
+
+def _inside(path: Path, root: Path, report: Report) -> bool:
+    """True unless path is a link that leads outside the content folder."""
+    if not path.is_symlink():
+        return True
+    target = path.resolve()
+    if target == root or root in target.parents:
+        return True
+    report.error(Location(path), "symbolic link leads outside the content folder; it is not read", "link-outside")
+    return False

@@ -1,0 +1,128 @@
+"""The machine-readable outputs: Atom feed, sitemap and dossier.json."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+from xml.etree import ElementTree as ET
+
+from builder import __version__, urls, views
+from builder.dates import PartialDate
+from builder.records import Position, Record, SiteConfig, Source
+from builder.resolve import Graph
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FEED_SIZE = 50
+
+
+def atom_feed(config: SiteConfig, graph: Graph, feed_url: str = urls.FEED, keys=None, title: str = "") -> bytes:
+    """An Atom feed of articles, newest first; links are absolute when base_url is set."""
+    base = config.base_url
+    root = ET.Element("feed", xmlns=ATOM)
+    if config.language:
+        root.set("xml:lang", config.language)
+    articles = [r for r in graph.of_type("articles") if keys is None or r.key in keys]
+    articles.sort(key=lambda r: (r.get("date").sort_key, r.slug), reverse=True)
+    _text(root, "title", title or config.title)
+    if config.description:
+        _text(root, "subtitle", config.description)
+    _text(root, "id", base + feed_url if base else f"urn:dossier:{_slugify(config.title)}:{feed_url}")
+    _text(root, "updated", _timestamp(articles[0].get("date")) if articles else "1970-01-01T00:00:00Z")
+    ET.SubElement(root, "link", rel="self", href=_link(base, feed_url, feed_url))
+    ET.SubElement(root, "link", rel="alternate", type="text/html", href=_link(base, urls.HOME, feed_url))
+    author = ET.SubElement(root, "author")
+    _text(author, "name", config.title)
+    _text(root, "generator", "dossier", version=__version__)
+    for record in articles[:FEED_SIZE]:
+        _entry(root, record, base, feed_url)
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def _entry(root: ET.Element, record: Record, base: str, feed_url: str) -> None:
+    url = urls.record_url("articles", record.slug)
+    entry = ET.SubElement(root, "entry")
+    _text(entry, "title", record.label)
+    _text(entry, "id", base + url if base else f"urn:dossier:articles:{record.slug}")
+    ET.SubElement(entry, "link", rel="alternate", type="text/html", href=_link(base, url, feed_url))
+    _text(entry, "updated", _timestamp(record.get("date")))
+    _text(entry, "published", _timestamp(record.get("date")))
+    if record.get("summary"):
+        _text(entry, "summary", record.get("summary"))
+    for tag in record.get("tags", ()):
+        ET.SubElement(entry, "category", term=tag)
+
+
+def sitemap(config: SiteConfig, page_urls: Iterable[str]) -> bytes:
+    """Every page; absolute when base_url is set, relative to the sitemap otherwise."""
+    root = ET.Element("urlset", xmlns=SITEMAP)
+    for url in sorted(page_urls):
+        if url == "404.html":
+            continue
+        entry = ET.SubElement(root, "url")
+        _text(entry, "loc", config.base_url + url if config.base_url else (url or "./"))
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def dossier_json(config: SiteConfig, graph: Graph) -> bytes:
+    """Every record, its fields and its references both ways."""
+    data = {
+        "site": {"title": config.title, "description": config.description,
+                 "base_url": config.base_url, "language": config.language},
+        "records": [_record_json(graph, r) for r in sorted(graph.records.values(), key=lambda r: r.key)],
+        "generator": {"name": "dossier", "version": __version__},
+    }
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _record_json(graph: Graph, record: Record) -> dict[str, Any]:
+    return {
+        "type": record.type,
+        "slug": record.slug,
+        "url": urls.record_url(record.type, record.slug),
+        "fields": {k: _plain(v) for k, v in record.fields.items()},
+        "extra": {k: _plain(v) for k, v in record.extra.items()},
+        "references": [_link_json(l.target, l.relation) for l in graph.outgoing.get(record.key, ())],
+        "referenced_by": [_link_json(l.source, l.relation) for l in graph.incoming.get(record.key, ())],
+    }
+
+
+def _link_json(key, relation: str) -> dict[str, str]:
+    return {"type": key[0], "slug": key[1], "relation": relation, "url": urls.record_url(*key)}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, PartialDate):
+        return value.iso()
+    if isinstance(value, (Source, Position)):
+        return {k: _plain(getattr(value, k)) for k in value.__slots__ if getattr(value, k) not in ("", None, ())}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, **attrs)
+    element.text = _xml_safe(text)
+    return element
+
+
+def _xml_safe(text: str) -> str:
+    """Drop characters XML 1.0 cannot carry (control characters)."""
+    return "".join(c for c in text if c in "\t\n\r" or (ord(c) >= 0x20 and not 0xD800 <= ord(c) <= 0xDFFF and c not in "\ufffe\uffff"))
+
+
+def _timestamp(date: PartialDate) -> str:
+    return date.start().isoformat() + "T00:00:00Z"
+
+
+def _link(base: str, url: str, from_url: str) -> str:
+    return base + url if base else urls.relative(from_url, url)
+
+
+def _slugify(text: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split()) or "site"

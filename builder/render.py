@@ -1,0 +1,144 @@
+"""Jinja2 environment and the pages of a site, rendered in memory. No disk writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import jinja2
+from markupsafe import Markup
+
+from builder import markdown, urls, views
+from builder.records import SINGULAR, TYPES, Record, SiteConfig
+from builder.resolve import AssetRef, Graph, Key
+from builder.views import SINGULAR_KIND, SINGULAR_TITLES, TYPE_TITLES
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+NEWEST_ON_HOME = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML page to write: its URL, template and context."""
+
+    url: str
+    template: str
+    context: dict[str, Any]
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["human"] = lambda d: d.human() if d else ""
+    env.filters["iso"] = lambda d: d.iso() if d else ""
+    env.globals.update(TYPE_TITLES=TYPE_TITLES, SINGULAR_TITLES=SINGULAR_TITLES, KIND_TITLES=SINGULAR_KIND)
+    return env
+
+
+class Renderer:
+    """Turns a resolved graph into pages; one per call of ``pages``."""
+
+    def __init__(self, config: SiteConfig, graph: Graph, parsed: dict, env: jinja2.Environment) -> None:
+        self.config = config
+        self.graph = graph
+        self.parsed = parsed
+        self.env = env
+
+    def render(self, page: Page) -> str:
+        context = dict(self.common(page.url), **page.context)
+        return self.env.get_template(page.template).render(context)
+
+    def common(self, url: str) -> dict[str, Any]:
+        base = self.config.base_url if url == "404.html" else ""
+        rel: Callable[[str], str] = (lambda to: base + to) if base else (lambda to: urls.relative(url, to))
+        nav = [(TYPE_TITLES[t], urls.index_url(t)) for t in TYPES]
+        nav += [("Tags", "tags/"), ("Timeline", "timeline/")]
+        canonical = self.config.base_url + url if self.config.base_url else ""
+        return {"site": self.config, "page_url": url, "rel": rel, "nav": nav, "canonical": canonical,
+                "stylesheet": urls.STYLESHEET, "feed": urls.FEED, "breadcrumbs": [], "description": ""}
+
+    def pages(self) -> Iterator[Page]:
+        graph = self.graph
+        yield self.home()
+        for type_ in TYPES:
+            yield Page(urls.index_url(type_), "index.html", {
+                "title": TYPE_TITLES[type_], "type": type_, "refs": views.type_index(graph, type_),
+                "breadcrumbs": [("Home", urls.HOME)]})
+            for record in graph.of_type(type_):
+                yield self.record_page(record)
+        tags = views.tags(graph)
+        yield Page("tags/", "tags.html", {"title": "Tags", "tags": tags, "breadcrumbs": [("Home", urls.HOME)]})
+        for tag, refs in tags.items():
+            yield Page(urls.tag_url(tag), "tag.html", {
+                "title": f"Tag: {tag}", "tag": tag, "refs": refs,
+                "breadcrumbs": [("Home", urls.HOME), ("Tags", "tags/")]})
+        yield Page("timeline/", "timeline.html", {
+            "title": "Timeline", "events": views.timeline(graph), "breadcrumbs": [("Home", urls.HOME)]})
+        yield Page("404.html", "404.html", {"title": "Page not found"})
+
+    def home(self) -> Page:
+        articles = views.type_index(self.graph, "articles")
+        counts = [(TYPE_TITLES[t], urls.index_url(t), len(self.graph.of_type(t))) for t in TYPES]
+        return Page(urls.HOME, "home.html", {
+            "title": self.config.title, "description": self.config.description,
+            "newest": articles[:NEWEST_ON_HOME], "counts": counts})
+
+    def record_page(self, record: Record) -> Page:
+        url = urls.record_url(record.type, record.slug)
+        graph, key = self.graph, record.key
+        context = {
+            "title": record.label,
+            "description": record.get("summary") or _describe(record),
+            "record": record,
+            "native": views.native_name(record),
+            "body": self.body(record, url),
+            "incoming": views.incoming_groups(graph, key),
+            "out": {rel: views.outgoing(graph, key, rel) for rel in views.RELATION},
+            "mentions": views.mentions(graph, key),
+            "events": views.timeline(graph, _neighbourhood(graph, key)),
+            "breadcrumbs": [("Home", urls.HOME), (TYPE_TITLES[record.type], urls.index_url(record.type))],
+        }
+        if record.type == "officials":
+            context["positions"] = [(p, self.maybe_ref("organizations", p.organization)) for p in record.get("positions", ())]
+        return Page(url, SINGULAR_TEMPLATE[record.type], context)
+
+    def maybe_ref(self, type_: str, slug: str) -> views.Ref | None:
+        record = self.graph.records.get((type_, slug)) if slug else None
+        return views.ref(record) if record else None
+
+    def body(self, record: Record, page_url: str) -> Markup:
+        parsed = self.parsed.get(record.key)
+        if parsed is None:
+            return Markup("")
+        targets = {}
+        for text, key in self.graph.wikilinks.get(record.key, {}).items():
+            target = self.graph.records.get(key)
+            if target is not None:
+                targets[text] = markdown.Target(urls.relative(page_url, urls.record_url(*key)), target.label)
+        local = {}
+        for raw, dest in self.graph.local.get(record.key, {}).items():
+            to = dest.path if isinstance(dest, AssetRef) else urls.record_url(*dest.key)
+            local[raw] = urls.relative(page_url, to) + dest.fragment
+        return Markup(markdown.render(parsed, targets, local))
+
+
+SINGULAR_TEMPLATE = {t: f"{SINGULAR[t]}.html" for t in TYPES}
+
+
+def _describe(record: Record) -> str:
+    return f"{SINGULAR_TITLES[record.type]}: {record.label}"
+
+
+def _neighbourhood(graph: Graph, key: Key) -> set[Key]:
+    """The record and every record one reference away."""
+    keys = {key}
+    keys.update(l.target for l in graph.outgoing.get(key, ()))
+    keys.update(l.source for l in graph.incoming.get(key, ()))
+    return keys

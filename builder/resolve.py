@@ -1,0 +1,238 @@
+"""Resolve references: front-matter slugs, wikilinks and relative links, both ways."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from builder.diagnostics import Location, Report
+from builder.markdown import MAX_WIKILINKS, Parsed
+from builder.records import TYPES, Link, Record
+from builder.schema import SCHEMAS, did_you_mean
+
+Key = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class AssetRef:
+    """A relative link that leads to a copied file."""
+
+    path: str
+    """Path relative to the content root, with '/' separators."""
+    fragment: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    """A relative link that leads to another record's source file."""
+
+    key: Key
+    fragment: str = ""
+
+
+@dataclass(slots=True)
+class Graph:
+    """Every record and every reference between them."""
+
+    records: dict[Key, Record]
+    links: list[Link] = field(default_factory=list)
+    outgoing: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
+    incoming: dict[Key, list[Link]] = field(default_factory=lambda: defaultdict(list))
+    wikilinks: dict[Key, dict[str, Key]] = field(default_factory=dict)
+    """For each record, its wikilink targets as written and the record each names."""
+    local: dict[Key, dict[str, AssetRef | RecordRef]] = field(default_factory=dict)
+    """For each record, its relative links as written and where they lead."""
+
+    def add(self, link: Link) -> None:
+        if link in self.outgoing[link.source]:
+            return
+        self.links.append(link)
+        self.outgoing[link.source].append(link)
+        self.incoming[link.target].append(link)
+
+    def of_type(self, type_: str) -> list[Record]:
+        return [r for r in self.records.values() if r.type == type_]
+
+
+def resolve(
+    records: list[Record],
+    parsed: dict[Key, Parsed],
+    root: Path,
+    assets: set[str],
+    report: Report,
+    hidden: frozenset[Key] = frozenset(),
+) -> Graph:
+    """Check every reference and return the graph; ``hidden`` are drafts left out of the site."""
+    graph = Graph({r.key: r for r in records})
+    index = _Index(records)
+    for record in records:
+        _front_matter_links(record, graph, index, report)
+    for record in records:
+        _parent_cycle(record, graph, report)
+        body = parsed.get(record.key)
+        if body is not None:
+            _wikilinks(record, body, graph, index, report, hidden)
+            _local_links(record, body, graph, root, assets, report)
+    for key in hidden:
+        graph.records.pop(key, None)
+    graph.links[:] = [l for l in graph.links if l.source not in hidden and l.target not in hidden]
+    for table in (graph.outgoing, graph.incoming):
+        for key in list(table):
+            table[key] = [l for l in table[key] if l.source not in hidden and l.target not in hidden]
+    return graph
+
+
+class _Index:
+    """Lookups by type and slug, by slug alone, and by name."""
+
+    def __init__(self, records: list[Record]) -> None:
+        self.by_key = {r.key: r for r in records}
+        self.by_slug: dict[str, list[Key]] = defaultdict(list)
+        self.by_name: dict[str, list[Key]] = defaultdict(list)
+        for record in records:
+            self.by_slug[record.slug].append(record.key)
+            for name in _names(record):
+                keys = self.by_name[name.casefold()]
+                if record.key not in keys:
+                    keys.append(record.key)
+
+    def slugs(self, types: tuple[str, ...]) -> list[str]:
+        return [slug for (t, slug) in self.by_key if t in types]
+
+    def find(self, slug: str, types: tuple[str, ...]) -> Key | None:
+        for type_ in types:
+            if (type_, slug) in self.by_key:
+                return (type_, slug)
+        return None
+
+    def wikilink(self, target: str) -> list[Key]:
+        """Candidates for a wikilink target, by the contract's order of forms."""
+        type_, _, slug = target.partition("/")
+        if slug and type_ in TYPES:
+            return [(type_, slug)] if (type_, slug) in self.by_key else []
+        if len(self.by_slug.get(target, ())) == 1:
+            return list(self.by_slug[target])
+        return list(self.by_name.get(target.casefold(), ())) or list(self.by_slug.get(target, ()))
+
+
+def _names(record: Record) -> list[str]:
+    names = [record.get(k) for k in ("name", "native_name", "title", "official_name")]
+    return [n for n in names if n] + list(record.get("aliases", ()))
+
+
+def _front_matter_links(record: Record, graph: Graph, index: _Index, report: Report) -> None:
+    for key, rule in SCHEMAS[record.type].items():
+        if rule.kind in ("ref", "refs"):
+            value = record.get(key)
+            slugs = (value,) if isinstance(value, str) else value or ()
+            for i, slug in enumerate(slugs):
+                path = (key,) if rule.kind == "ref" else (key, i)
+                _link(record, slug, rule.targets, key, path, graph, index, report)
+    for i, position in enumerate(record.get("positions", ())):
+        if position.organization:
+            path = ("positions", i, "organization")
+            _link(record, position.organization, ("organizations",), "positions", path, graph, index, report)
+
+
+def _link(record, slug, types, relation, path, graph, index, report) -> None:
+    target = index.find(slug, types)
+    if target is None:
+        what = " or ".join(types)
+        hint = did_you_mean(slug, index.slugs(types))
+        report.error(_at(record, path), f"unknown {relation} reference '{slug}': no such slug among {what}", "unknown-reference", hint)
+        return
+    graph.add(Link(record.key, target, relation))
+
+
+def _parent_cycle(record: Record, graph: Graph, report: Report) -> None:
+    chain = [record.slug]
+    current = record
+    while current is not None and current.get("parent"):
+        parent = current.get("parent")
+        if parent in chain:
+            cycle = " -> ".join(chain + [parent])
+            report.error(_at(record, ("parent",)), f"agreement parent chain forms a cycle: {cycle}", "parent-cycle")
+            return
+        chain.append(parent)
+        current = graph.records.get(("agreements", parent))
+
+
+def _wikilinks(record, body: Parsed, graph, index, report, hidden) -> None:
+    table: dict[str, Key] = {}
+    graph.wikilinks[record.key] = table
+    if len(body.wikilinks) > MAX_WIKILINKS:
+        report.error(_body_at(record, 0, 1), f"{len(body.wikilinks):,} wikilinks in one body; the limit is {MAX_WIKILINKS:,}", "too-many-links")
+        return
+    for wiki in body.wikilinks:
+        where = _body_at(record, wiki.line, wiki.col)
+        if _has_invisible(wiki.target):
+            report.warning(where, f"wikilink '{_visible(wiki.target)}' holds invisible formatting characters", "invisible-characters")
+        candidates = index.wikilink(wiki.target)
+        if not candidates:
+            hint = did_you_mean(wiki.target, list(index.by_slug) + list(index.by_name))
+            report.error(where, f"wikilink [[{_visible(wiki.target)}]] matches no record", "unknown-reference", hint)
+        elif len(candidates) > 1:
+            names = ", ".join(f"{t}/{s}" for t, s in sorted(candidates))
+            report.error(where, f"wikilink [[{_visible(wiki.target)}]] is ambiguous: write one of {names}", "ambiguous-reference")
+        elif candidates[0] in hidden and record.key not in hidden:
+            report.warning(where, f"wikilink [[{wiki.target}]] names a draft; it is shown as plain text", "draft-reference")
+        else:
+            table[wiki.target] = candidates[0]
+            if candidates[0] == record.key:
+                report.warning(where, "this record links to itself", "self-reference")
+            else:
+                graph.add(Link(record.key, candidates[0], "mention"))
+
+
+def _local_links(record, body: Parsed, graph, root: Path, assets: set[str], report) -> None:
+    table: dict[str, AssetRef | RecordRef] = {}
+    graph.local[record.key] = table
+    folder = record.path.parent.relative_to(root).as_posix()
+    for link in body.local_links:
+        parts = urlsplit(link.url)
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        target = posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+        where = _body_at(record, link.line, link.col)
+        if target.startswith("../") or target == "..":
+            report.error(where, f"link '{link.url}' leads outside the content folder", "missing-file")
+        elif target in assets:
+            table[link.url] = AssetRef(target, fragment)
+        elif (key := _record_at(target, graph)) is not None:
+            table[link.url] = RecordRef(key, fragment)
+            graph.add(Link(record.key, key, "mention"))
+        else:
+            report.error(where, f"link '{link.url}' leads to a missing file ({target})", "missing-file")
+
+
+def _record_at(target: str, graph: Graph) -> Key | None:
+    type_, _, rest = target.partition("/")
+    if type_ in TYPES and target.endswith(".md"):
+        key = (type_, posixpath.basename(target)[:-3])
+        if key in graph.records:
+            return key
+    return None
+
+
+def _at(record: Record, path: tuple) -> Location:
+    while path and path not in record.marks:
+        path = path[:-1]
+    line, col = record.marks.get(path, (1, 1))
+    return Location(record.path, line, col)
+
+
+def _body_at(record: Record, line: int, col: int) -> Location:
+    return Location(record.path, record.body_line + line, col)
+
+
+def _has_invisible(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cf" for c in text)
+
+
+def _visible(text: str) -> str:
+    """Text with invisible formatting characters shown as <U+XXXX>."""
+    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cf" else c for c in text)

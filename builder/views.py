@@ -1,0 +1,184 @@
+"""What each page shows, as plain data: lists of references, timelines, tags. No HTML."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from builder import urls
+from builder.dates import PartialDate
+from builder.records import SINGULAR, TYPES, Link, Record
+from builder.resolve import Graph, Key
+from builder.scripts import direction, language_of
+
+RELATION = {
+    "officials": "concerns",
+    "countries": "concerns",
+    "agreements": "concerns",
+    "organizations": "concerns",
+    "country": "country",
+    "positions": "position",
+    "parties": "party",
+    "signatories": "signatory",
+    "parent": "made under",
+    "mention": "mentions",
+}
+"""How an incoming reference reads on the page it points to, by the key that states it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A name in another script, with its language and direction."""
+
+    text: str
+    lang: str
+    dir: str
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """A record as shown in a list."""
+
+    url: str
+    label: str
+    type: str
+    date: PartialDate | None = None
+    note: str = ""
+    native: Name | None = None
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One dated line of a timeline."""
+
+    date: PartialDate
+    kind: str
+    text: str
+    ref: Ref
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """References of one record type, under a heading."""
+
+    type: str
+    title: str
+    refs: tuple[Ref, ...]
+
+
+def native_name(record: Record) -> Name | None:
+    text = record.get("native_name")
+    if not text:
+        return None
+    lang = record.get("native_language") or language_of(text, "und")
+    return Name(text, lang, direction(lang))
+
+
+def ref(record: Record, note: str = "") -> Ref:
+    url = urls.record_url(record.type, record.slug)
+    return Ref(url, record.label, record.type, record.date, note, native_name(record), record.get("summary", ""))
+
+
+def sort_by_label(refs) -> list[Ref]:
+    return sorted(refs, key=lambda r: (r.label.casefold(), r.url))
+
+
+def newest_first(refs) -> list[Ref]:
+    """Dated references newest first (the exact reverse of oldest first); undated last."""
+    dated = sorted((r for r in refs if r.date), key=lambda r: (r.date.sort_key, r.url), reverse=True)
+    return dated + sort_by_label(r for r in refs if not r.date)
+
+
+def outgoing(graph: Graph, key: Key, relation: str) -> list[Ref]:
+    """The records ``key`` names under one front-matter key, in the order written."""
+    return [ref(graph.records[l.target]) for l in graph.outgoing.get(key, ()) if l.relation == relation]
+
+
+def incoming_groups(graph: Graph, key: Key) -> list[Group]:
+    """Every record that references ``key``, grouped by type, with the relation as a note."""
+    by_type: dict[str, dict[Key, list[str]]] = defaultdict(dict)
+    for link in graph.incoming.get(key, ()):
+        notes = by_type[link.source[0]].setdefault(link.source, [])
+        if RELATION[link.relation] not in notes:
+            notes.append(RELATION[link.relation])
+    groups = []
+    for type_ in TYPES:
+        refs = [ref(graph.records[k], ", ".join(notes)) for k, notes in by_type.get(type_, {}).items()]
+        if refs:
+            ordered = newest_first(refs) if type_ in ("articles", "agreements") else sort_by_label(refs)
+            groups.append(Group(type_, type_.capitalize(), tuple(ordered)))
+    return groups
+
+
+def mentions(graph: Graph, key: Key) -> list[Ref]:
+    """Records an article names that its front matter does not list."""
+    listed = {l.target for l in graph.outgoing.get(key, ()) if l.relation != "mention"}
+    seen = []
+    for link in graph.outgoing.get(key, ()):
+        if link.relation == "mention" and link.target not in listed and link.target not in seen:
+            seen.append(link.target)
+    return sort_by_label(ref(graph.records[k]) for k in seen)
+
+
+def timeline(graph: Graph, keys=None) -> list[Event]:
+    """Every dated thing (articles, signings, starts and ends of positions), oldest first."""
+    events = []
+    for record in graph.records.values():
+        if keys is not None and record.key not in keys:
+            continue
+        events.extend(_events(record))
+    return sorted(events, key=lambda e: (e.date.sort_key, e.ref.url, e.kind, e.text))
+
+
+def _events(record: Record) -> list[Event]:
+    own = ref(record)
+    if record.type == "articles":
+        return [Event(record.get("date"), "article", record.label, own)]
+    if record.type == "agreements" and record.get("signed"):
+        return [Event(record.get("signed"), "signing", f"{record.label} signed", own)]
+    events = []
+    for position in record.get("positions", ()):
+        if position.start:
+            events.append(Event(position.start, "position", f"{record.label} becomes {position.title}", own))
+        if position.end:
+            events.append(Event(position.end, "position", f"{record.label} leaves the post of {position.title}", own))
+    return events
+
+
+def tags(graph: Graph) -> dict[str, list[Ref]]:
+    """Each tag with its articles, newest first; tags in alphabetical order."""
+    table: dict[str, list[Ref]] = defaultdict(list)
+    for record in graph.of_type("articles"):
+        for tag in record.get("tags", ()):
+            table[tag].append(ref(record))
+    return {tag: newest_first(table[tag]) for tag in sorted(table)}
+
+
+def type_index(graph: Graph, type_: str) -> list[Ref]:
+    refs = [ref(r, _index_note(graph, r)) for r in graph.of_type(type_)]
+    return newest_first(refs) if type_ == "articles" else sort_by_label(refs)
+
+
+def _index_note(graph: Graph, record: Record) -> str:
+    country = record.get("country")
+    if country and ("countries", country) in graph.records:
+        return graph.records[("countries", country)].label
+    if record.type == "agreements":
+        return SINGULAR_KIND.get(record.get("kind"), "")
+    return record.get("kind", "") if record.type == "organizations" else ""
+
+
+SINGULAR_KIND = {
+    "treaty": "Treaty",
+    "agreement": "Agreement",
+    "mou": "Memorandum of understanding",
+    "partnership": "Partnership",
+    "other": "Other",
+}
+TYPE_TITLES = {t: t.capitalize() for t in TYPES}
+SINGULAR_TITLES = {t: SINGULAR[t].capitalize() for t in TYPES}
+
+
+def links_of(graph: Graph, key: Key) -> list[Link]:
+    return list(graph.outgoing.get(key, ()))

@@ -1,0 +1,148 @@
+"""Write a built site into a temporary sibling folder and swap it into place.
+
+A build that fails, or is killed, never touches the previous output: the new
+site is complete before the swap, and the swap is a single rename exchange
+where the system offers one. Files whose bytes did not change are hard-linked
+from the previous output, so their modification times stay and a sync by
+rsync or to a CDN uploads only what changed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+MARKER = ".dossier-site"
+"""File that marks a folder as one dossier wrote, so it may replace it."""
+
+Content = bytes | Path
+"""A file's bytes, or a source file to copy."""
+
+
+class OutputError(Exception):
+    """The output folder cannot be used; the message says why."""
+
+
+def check_output(output: Path, content: Path) -> None:
+    """Refuse folders a build must never replace: content, a repository, home, / or a stranger's folder."""
+    output, content = output.resolve(), content.resolve()
+    home = Path.home().resolve()
+    if output == Path(output.anchor) or output == home:
+        raise OutputError(f"refusing to write the site into {output}: choose a folder of its own, e.g. ./site")
+    if output == content or output in content.parents or content in output.parents:
+        raise OutputError(f"refusing to write the site into the content folder or around it ({output})")
+    if (output / ".git").exists():
+        raise OutputError(f"refusing to write the site into a repository's root ({output})")
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"{output} exists and is not a folder")
+    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).is_file():
+        raise OutputError(f"{output} is not empty and was not written by dossier; remove it or choose another --output")
+
+
+def write_site(output: Path, files: Mapping[str, Content]) -> None:
+    """Write ``files`` (site-relative path -> content) as the new ``output`` folder."""
+    output = output.absolute()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(output)
+    temp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-{os.getpid()}-", dir=output.parent))
+    try:
+        _fill(temp, output, files)
+        _swap(temp, output)
+    finally:
+        if temp.exists():
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def _fill(temp: Path, previous: Path, files: Mapping[str, Content]) -> None:
+    made: set[Path] = set()
+    for name in sorted(files):
+        target = temp / name
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        content = files[name]
+        if not _reuse(previous / name, target, content):
+            if isinstance(content, Path):
+                shutil.copyfile(content, target)
+            else:
+                target.write_bytes(content)
+    (temp / MARKER).write_text("This folder is written by dossier build and replaced whole by the next build.\n")
+
+
+def _reuse(old: Path, new: Path, content: Content) -> bool:
+    """Hard-link the previous file when its bytes are the same."""
+    try:
+        if old.is_symlink() or not old.is_file():
+            return False
+        size = content.stat().st_size if isinstance(content, Path) else len(content)
+        if old.stat().st_size != size:
+            return False
+        data = content.read_bytes() if isinstance(content, Path) else content
+        if old.read_bytes() != data:
+            return False
+        os.link(old, new)
+        return True
+    except OSError:
+        return False
+
+
+def _swap(temp: Path, output: Path) -> None:
+    if not output.exists():
+        os.rename(temp, output)
+        return
+    if _exchange(temp, output):
+        shutil.rmtree(temp)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-{os.getpid()}-", dir=output.parent))
+    old.rmdir()
+    os.rename(output, old)
+    os.rename(temp, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux's renameat2; False where it is not offered."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+
+
+def _remove_stale(output: Path) -> None:
+    """Remove temporary folders left by builds that were killed (their process is gone)."""
+    for prefix in (f".{output.name}.tmp-", f".{output.name}.old-"):
+        for leftover in output.parent.glob(prefix + "*"):
+            pid = leftover.name[len(prefix):].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)) and leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
