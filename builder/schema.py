@@ -146,7 +146,7 @@ class Validator:
                 self.emit(path + (key,), f"unknown key '{key}'", "unknown-key", did_you_mean(key, rules), key=True)
             elif value is None or value == "" or value == []:
                 if rule.required:
-                    self.emit(path + (key,), f"'{key}' is empty", "missing-key")
+                    self.emit(path + (key,), f"'{key}' is empty", "missing-key", key=True)
             else:
                 checked = self.value(value, rule, path + (key,))
                 if checked is not None:
