@@ -64,8 +64,13 @@ class Target:
 
 
 def _is_safe(url: str) -> bool:
-    """Only http(s), mailto and scheme-less links are kept; javascript:, data: and the rest are dropped."""
-    scheme = urlsplit(url.strip()).scheme.lower() if ":" in url else ""
+    """Only http(s), mailto and scheme-less links are kept; javascript:, data: and the rest are dropped.
+
+    The scheme is read after percent-decoding and dropping whitespace and control
+    characters, as a browser's URL parser would skip some of them (``java%09script:``).
+    """
+    cleaned = "".join(c for c in unquote(url) if c.isprintable() and not c.isspace())
+    scheme = urlsplit(cleaned).scheme.lower() if ":" in cleaned else ""
     return not scheme or scheme in _SAFE_SCHEMES
 
 
@@ -101,8 +106,25 @@ def _rewrite_links(self, tokens: Sequence[Token], idx: int, options, env) -> str
     if isinstance(url, str) and url in env.get("local", {}):
         token.attrSet(attr, env["local"][url])
     if token.type == "image":
-        return self.image(tokens, idx, options, env)
+        token.attrSet("alt", _alt_text(token.children or [], env))
+        return self.renderToken(tokens, idx, options, env)
     return self.renderToken(tokens, idx, options, env)
+
+
+def _alt_text(children: Sequence[Token], env) -> str:
+    """An image's alt text, with each wikilink as the text it shows."""
+    parts = []
+    for child in children:
+        if child.type == "wikilink":
+            target = env.get("wikilinks", {}).get(child.meta["target"])
+            parts.append(child.meta["text"] or (target.label if target else child.meta["target"]))
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_alt_text(child.children or [], env))
+        else:
+            parts.append(child.content)
+    return "".join(parts)
 
 
 def make_parser() -> MarkdownIt:
@@ -126,15 +148,17 @@ def parse(body: str) -> Parsed:
     env: dict = {}
     tokens = _MD.parse(body, env)
     parsed = Parsed(tokens, footnotes=env)
-    lines = body.split("\n")
+    columns = _Columns(body.split("\n"))
     for token, line in _inline_children(tokens):
         if token.type == "wikilink":
-            col = _column(lines, line, token.content)
+            col = columns.find(line, token.content)
             parsed.wikilinks.append(WikiLink(token.meta["target"], token.meta["text"], line, col))
+        elif token.type == "code_inline":
+            columns.find(line, token.content)
         elif token.type in ("link_open", "image"):
             url = token.attrGet("href" if token.type == "link_open" else "src")
             if isinstance(url, str) and _is_local(url):
-                parsed.local_links.append(LocalLink(url, line, _column(lines, line, url)))
+                parsed.local_links.append(LocalLink(url, line, columns.find(line, url)))
     return parsed
 
 
@@ -158,19 +182,29 @@ def _inline_children(tokens: list[Token]):
         for child in block.children:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
-            yield child, line
-            if child.type == "image" and child.children:
+            if child.type == "image" and child.children:  # the alt text comes before the path
                 for grandchild in child.children:
                     if grandchild.type == "wikilink":
                         yield grandchild, line
+            yield child, line
 
 
-def _column(lines: list[str], line: int, needle: str) -> int:
-    if 0 <= line < len(lines):
-        at = lines[line].find(needle)
-        if at >= 0:
-            return at + 1
-    return 1
+class _Columns:
+    """Finds each link's column, searching a line left to right past what was already found."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.cursor: dict[int, int] = {}
+
+    def find(self, line: int, needle: str) -> int:
+        """1-based column of ``needle`` on ``line`` after the last find there; 1 when not found."""
+        if not 0 <= line < len(self.lines):
+            return 1
+        at = self.lines[line].find(needle, self.cursor.get(line, 0))
+        if at < 0:
+            return 1
+        self.cursor[line] = at + len(needle)
+        return at + 1
 
 
 def _is_local(url: str) -> bool:
