@@ -104,11 +104,29 @@ def _rewrite_links(self, tokens: Sequence[Token], idx: int, options, env) -> str
     attr = "src" if token.type == "image" else "href"
     url = token.attrGet(attr)
     if isinstance(url, str) and url in env.get("local", {}):
-        token.attrSet(attr, env["local"][url])
+        if env["local"][url] is None and token.type == "link_open":
+            _unlink(tokens, idx)
+        else:
+            token.attrSet(attr, env["local"][url] or url)
     if token.type == "image":
         token.attrSet("alt", _alt_text(token.children or [], env))
         return self.renderToken(tokens, idx, options, env)
     return self.renderToken(tokens, idx, options, env)
+
+
+def _unlink(tokens: Sequence[Token], idx: int) -> None:
+    """Render the link opening at ``idx`` as a span, up to its matching close."""
+    depth = 0
+    for token in tokens[idx:]:
+        if token.type == "link_open":
+            depth += 1
+        elif token.type == "link_close":
+            depth -= 1
+        if depth == 0:
+            token.tag = "span"
+            break
+    tokens[idx].tag = "span"
+    tokens[idx].attrs = {"class": "broken-link"}
 
 
 def _alt_text(children: Sequence[Token], env) -> str:
@@ -162,8 +180,8 @@ def parse(body: str) -> Parsed:
     return parsed
 
 
-def render(parsed: Parsed, wikilinks: Mapping[str, Target], local: Mapping[str, str]) -> str:
-    """HTML for a parsed body, with wikilink targets and rewritten relative links."""
+def render(parsed: Parsed, wikilinks: Mapping[str, Target], local: Mapping[str, str | None]) -> str:
+    """HTML for a parsed body, with wikilink targets and rewritten relative links (None: shown unlinked)."""
     env = dict(parsed.footnotes, wikilinks=wikilinks, local=local)
     return _MD.renderer.render(parsed.tokens, _MD.options, env)
 

@@ -124,8 +124,12 @@ class Renderer:
                 targets[text] = markdown.Target(urls.relative(page_url, urls.record_url(*key)), target.label)
         local = {}
         for raw, dest in self.graph.local.get(record.key, {}).items():
-            to = dest.path if isinstance(dest, AssetRef) else urls.record_url(*dest.key)
-            local[raw] = urls.relative(page_url, to) + dest.fragment
+            if isinstance(dest, AssetRef):
+                local[raw] = urls.relative(page_url, dest.path) + dest.fragment
+            elif dest.key in self.graph.records:
+                local[raw] = urls.relative(page_url, urls.record_url(*dest.key)) + dest.fragment
+            else:  # a draft left out of this build
+                local[raw] = None
         return Markup(markdown.render(parsed, targets, local))
 
 

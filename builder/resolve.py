@@ -77,7 +77,7 @@ def resolve(
         body = parsed.get(record.key)
         if body is not None:
             _wikilinks(record, body, graph, index, report, hidden)
-            _local_links(record, body, graph, root, assets, report)
+            _local_links(record, body, graph, root, assets, report, hidden)
     for key in hidden:
         graph.records.pop(key, None)
     graph.links[:] = [l for l in graph.links if l.source not in hidden and l.target not in hidden]
@@ -115,9 +115,13 @@ class _Index:
         type_, _, slug = target.partition("/")
         if slug and type_ in TYPES:
             return [(type_, slug)] if (type_, slug) in self.by_key else []
-        if len(self.by_slug.get(target, ())) == 1:
-            return list(self.by_slug[target])
-        return list(self.by_name.get(target.casefold(), ())) or list(self.by_slug.get(target, ()))
+        by_slug = self.by_slug.get(target, [])
+        if len(by_slug) == 1:
+            return list(by_slug)
+        by_name = self.by_name.get(target.casefold(), [])
+        if len(by_slug) > 1:  # a shared slug is ambiguous even when one of its records has that name
+            return by_slug + [k for k in by_name if k not in by_slug]
+        return list(by_name)
 
 
 def _names(record: Record) -> list[str]:
@@ -189,7 +193,7 @@ def _wikilinks(record, body: Parsed, graph, index, report, hidden) -> None:
                 graph.add(Link(record.key, candidates[0], "mention"))
 
 
-def _local_links(record, body: Parsed, graph, root: Path, assets: set[str], report) -> None:
+def _local_links(record, body: Parsed, graph, root: Path, assets: set[str], report, hidden=frozenset()) -> None:
     table: dict[str, AssetRef | RecordRef] = {}
     graph.local[record.key] = table
     folder = record.path.parent.relative_to(root).as_posix()
@@ -204,7 +208,10 @@ def _local_links(record, body: Parsed, graph, root: Path, assets: set[str], repo
             table[link.url] = AssetRef(target, fragment)
         elif (key := _record_at(target, graph)) is not None:
             table[link.url] = RecordRef(key, fragment)
-            graph.add(Link(record.key, key, "mention"))
+            if key in hidden and record.key not in hidden:
+                report.warning(where, f"link '{link.url}' leads to a draft; it is shown as plain text", "draft-reference")
+            else:
+                graph.add(Link(record.key, key, "mention"))
         else:
             report.error(where, f"link '{link.url}' leads to a missing file ({target})", "missing-file")
 
