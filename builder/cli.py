@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from builder import __version__
+from builder import __version__, formats
 from builder.diagnostics import Diagnostic, summary
+from builder.formats import FORMATS
 from builder.pipeline import BuildOptions, BuildRefused, build
 from builder.records import TYPES
 from builder.scaffold import ScaffoldError, new_record
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check_p = commands.add_parser("check", help="validate the content; write nothing")
     _content_arg(check_p)
+    check_p.add_argument("--format", choices=FORMATS, default="text", help="text (default), github (workflow annotations) or json")
+    check_p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check_p.set_defaults(run=_check)
 
     serve_p = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
@@ -67,17 +70,23 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    return _run(BuildOptions(args.content, None), "content is valid")
+    return _run(BuildOptions(args.content, None), "content is valid", args.format, args.strict)
 
 
-def _run(options: BuildOptions, success: str) -> int:
+def _run(options: BuildOptions, success: str, format_: str = "text", strict: bool = False) -> int:
     try:
         result = build(options)
     except BuildRefused as exc:
         print(f"dossier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print_diagnostics(result.diagnostics)
-    if not result.ok:
+    diagnostics = formats.strict(result.diagnostics) if strict else result.diagnostics
+    if format_ == "text":
+        print_diagnostics(diagnostics)
+    else:
+        sys.stdout.write(formats.FORMATTERS[format_](diagnostics, None))
+        if diagnostics:
+            print(f"dossier: {summary(diagnostics)}", file=sys.stderr)
+    if any(d.severity == "error" for d in diagnostics):
         return EXIT_CONTENT
     pages = sum(name.endswith(".html") for name in result.files)
     detail = f" ({len(result.graph.records)} records, {pages} pages)" if result.graph else ""
