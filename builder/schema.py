@@ -263,7 +263,7 @@ class Validator:
             fields = self.mapping(item, POSITION, path + (i,))
             start, end = fields.get("start"), fields.get("end")
             if start and end and end < start:
-                self.emit(path + (i, "end"), f"position ends ({end}) before it starts ({start})", "date-order")
+                self.emit(path + (i, "end"), f"position ends ({end}) before it starts ({start})", "bad-date")
             if "title" in fields:
                 positions.append(Position(**fields))
         return tuple(positions)

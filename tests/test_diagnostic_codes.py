@@ -103,7 +103,7 @@ def test_documented_example_prints_what_the_docs_say(code, tmp_path, monkeypatch
             target = content / info.split("file=", 1)[1].strip()
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        elif info == "text":
+        elif info == "text" and not expected:
             expected = text
     monkeypatch.chdir(tmp_path)
     diagnostics = build(BuildOptions(content, None)).diagnostics
