@@ -56,16 +56,21 @@ def load_config(files: ContentFiles, report: Report) -> SiteConfig | None:
     return SiteConfig(fields["title"], fields.get("description", ""), base_url, fields.get("language", "en"))
 
 
-def load_record(file: RecordFile, report: Report) -> Record | None:
+def load_record(file: RecordFile, report: Report, partial: list[Record] | None = None) -> Record | None:
     """Read one record file; None (with diagnostics) when it is not valid."""
     text = read_text(file.path, report)
     if text is None:
         return None
-    return parse_record(text, file.type, file.path, report)
+    return parse_record(text, file.type, file.path, report, partial)
 
 
-def parse_record(text: str, type_: str, path: Path, report: Report) -> Record | None:
-    """Validate one record's text; the path is only used to name it and its slug."""
+def parse_record(text: str, type_: str, path: Path, report: Report, partial: list[Record] | None = None) -> Record | None:
+    """Validate one record's text; the path is only used to name it and its slug.
+
+    A record whose fields failed validation is None; when ``partial`` is given, the
+    record with the fields that passed is added to it, so that its references can
+    still be checked (and references to it are not reported as unknown).
+    """
     slug = path.stem
     slug_ok = _check_slug(slug, path, report)
     front = _report_problems(parse(text), path, report)
@@ -73,10 +78,13 @@ def parse_record(text: str, type_: str, path: Path, report: Report) -> Record | 
         return None
     validator = Validator(front, _emitter(path, report))
     fields = validator.mapping(front.data, SCHEMAS[type_])
-    if not (validator.ok and slug_ok):
-        return None
     extra = {k: v for k, v in front.data.items() if k.startswith("x-")}
-    return Record(type_, slug, path, fields, front.body, front.body_line, extra, front.marks)
+    record = Record(type_, slug, path, fields, front.body, front.body_line, extra, front.marks)
+    if not (validator.ok and slug_ok):
+        if partial is not None and slug_ok:
+            partial.append(record)
+        return None
+    return record
 
 
 def check_unique(records: list[Record], report: Report) -> list[Record]:

@@ -50,7 +50,8 @@ def build(options: BuildOptions) -> BuildResult:
     _check_folders(options)
     content = discover(options.content, report)
     config = load_config(content, report)
-    records = check_unique([r for f in content.records if (r := load_record(f, report))], report)
+    partial: list[Record] = []  # invalid records: resolved too, so every problem shows in one run
+    records = check_unique([r for f in content.records if (r := load_record(f, report, partial))] + partial, report)
     parsed = {r.key: markdown.parse(r.body) for r in records}
     hidden = frozenset(r.key for r in records if r.get("draft") and not options.drafts)
     assets = {p.as_posix() for p in content.assets}
