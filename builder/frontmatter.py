@@ -154,7 +154,7 @@ class _Converter:
 
     def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict | None:
         if node.tag != "tag:yaml.org,2002:map":
-            self.problem(node, f"YAML tag '{node.tag}' is not allowed", "yaml-tag")
+            self.problem(node, f"YAML tag '{_shown_tag(node.tag)}' is not allowed", "yaml-tag")
             return None
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -172,7 +172,7 @@ class _Converter:
 
     def sequence(self, node: yaml.SequenceNode, path: Path_, depth: int) -> list | None:
         if node.tag != "tag:yaml.org,2002:seq":
-            self.problem(node, f"YAML tag '{node.tag}' is not allowed", "yaml-tag")
+            self.problem(node, f"YAML tag '{_shown_tag(node.tag)}' is not allowed", "yaml-tag")
             return None
         return [self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
 
@@ -182,8 +182,13 @@ class _Converter:
             return node.value
         if node.tag in _CONSTRUCTED_TAGS:
             return self.constructor.construct_object(node)
-        self.problem(node, f"YAML tag '{node.tag}' is not allowed", "yaml-tag")
+        self.problem(node, f"YAML tag '{_shown_tag(node.tag)}' is not allowed", "yaml-tag")
         return None
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as it is written: ``!!binary`` rather than ``tag:yaml.org,2002:binary``."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def _first_alias(source: str, offset: int) -> Problem | None:
@@ -203,5 +208,5 @@ def _pos(mark: yaml.Mark, offset: int) -> tuple[int, int]:
 def _yaml_problem(exc: yaml.MarkedYAMLError, offset: int) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = _pos(mark, offset) if mark else (offset + 1, 1)
-    what = " ".join(part for part in (exc.context, exc.problem) if part)
+    what = ": ".join(part for part in (exc.context, exc.problem) if part)
     return Problem(line, col, f"invalid YAML: {what}", "yaml-syntax")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from builder.diagnostics import Location, Report
 from builder.discover import ContentFiles, RecordFile
-from builder.frontmatter import FrontMatter, Problem, load_yaml, normalize, parse
+from builder.frontmatter import FrontMatter, Problem, load_yaml, normalize, parse, split
 from builder.records import Record, SiteConfig
 from builder.schema import SCHEMAS, SITE, SLUG, SLUG_RULE, Validator, _slug_hint
 
@@ -75,6 +75,8 @@ def parse_record(text: str, type_: str, path: Path, report: Report, partial: lis
     slug_ok = _check_slug(slug, path, report)
     front = _report_problems(parse(text), path, report)
     if front is None:
+        if partial is not None and slug_ok:
+            partial.append(_placeholder(type_, path, text))
         return None
     validator = Validator(front, _emitter(path, report))
     fields = validator.mapping(front.data, SCHEMAS[type_])
@@ -85,6 +87,13 @@ def parse_record(text: str, type_: str, path: Path, report: Report, partial: lis
             partial.append(record)
         return None
     return record
+
+
+def _placeholder(type_: str, path: Path, text: str) -> Record:
+    """A record with no fields for a file whose front matter cannot be read; its body is kept when it can be found."""
+    parts = split(normalize(text))
+    body, body_line = ("", 1) if isinstance(parts, Problem) else parts[1:]
+    return Record(type_, path.stem, path, {}, body, body_line)
 
 
 def check_unique(records: list[Record], report: Report) -> list[Record]:

@@ -101,6 +101,12 @@ class _Index:
                 if record.key not in keys:
                     keys.append(record.key)
 
+    def spellings(self, target: str) -> list[str]:
+        """What a wikilink target could have meant: ``type/slug`` forms, or slugs and names as written."""
+        if "/" in target:
+            return [f"{t}/{s}" for t, s in self.by_key]
+        return list(self.by_slug) + [n for r in self.by_key.values() for n in _names(r)]
+
     def slugs(self, types: tuple[str, ...]) -> list[str]:
         return [slug for (t, slug) in self.by_key if t in types]
 
@@ -178,7 +184,7 @@ def _wikilinks(record, body: Parsed, graph, index, report, hidden) -> None:
             report.warning(where, f"wikilink '{_visible(wiki.target)}' holds invisible formatting characters", "invisible-characters")
         candidates = index.wikilink(wiki.target)
         if not candidates:
-            hint = did_you_mean(wiki.target, list(index.by_slug) + list(index.by_name))
+            hint = did_you_mean(wiki.target, index.spellings(wiki.target))
             report.error(where, f"wikilink [[{_visible(wiki.target)}]] matches no record", "unknown-reference", hint)
         elif len(candidates) > 1:
             names = ", ".join(f"{t}/{s}" for t, s in sorted(candidates))

@@ -276,9 +276,17 @@ class Validator:
 
 
 def did_you_mean(word: str, choices) -> str:
-    """A "did you mean" hint naming the closest choice, or ''."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    """A "did you mean" hint naming the closest choice (case aside), or ''.
+
+    When nothing is close in spelling, a single choice holding the word as one
+    of its hyphenated parts is offered (``miit`` -> ``china-miit``).
+    """
+    by_fold = {str(c).casefold(): str(c) for c in sorted(choices, key=str)}
+    close = difflib.get_close_matches(word.casefold(), list(by_fold), n=1, cutoff=0.6)
+    if not close:
+        parts = [c for c in by_fold if word.casefold() in c.split("-")]
+        close = parts if len(parts) == 1 else []
+    return f"did you mean '{by_fold[close[0]]}'?" if close else ""
 
 
 def _slug_hint(value: Any) -> str:
