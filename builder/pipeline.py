@@ -58,7 +58,7 @@ def build(options: BuildOptions) -> BuildResult:
     graph = resolve(records, parsed, content.root, assets, report, hidden)
     if config is not None and not config.base_url:
         report.warning(Location(content.site or content.root, 1, 1),
-                       "no base_url: the feed and sitemap use relative links", "no-base-url")
+                       "no base_url: the feed, the sitemap and the 404 page use relative links", "no-base-url")
     result = BuildResult(report.sorted(), graph=graph, config=config)
     if not result.ok or config is None:
         return result
