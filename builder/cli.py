@@ -57,7 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     new_p.add_argument("type", choices=TYPES, metavar="TYPE", help=f"one of {', '.join(TYPES)}")
     new_p.add_argument("slug", metavar="SLUG", help="file name without .md, e.g. wang-yi")
     _content_arg(new_p)
+    new_p.add_argument("--name", "--title", dest="title", default="", help="fill in the name (or title) of the record")
+    new_p.add_argument("--schemas", type=Path, default=Path("schemas"), help="JSON Schema folder named in the file (default: schemas)")
     new_p.set_defaults(run=_new)
+
+    schemas_p = commands.add_parser("schemas", help="write JSON Schemas of the front matter for editors")
+    _content_arg(schemas_p)
+    schemas_p.add_argument("--output", type=Path, default=Path("schemas"), help="folder to write (default: schemas)")
+    schemas_p.set_defaults(run=_schemas)
     return parser
 
 
@@ -109,9 +116,21 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     try:
-        path = new_record(args.content, args.type, args.slug)
+        path = new_record(args.content, args.type, args.slug, args.title, schemas=args.schemas)
     except ScaffoldError as exc:
         print(f"dossier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(path)
+    return EXIT_OK
+
+
+def _schemas(args: argparse.Namespace) -> int:
+    from builder.jsonschemas import all_schemas, content_slugs, write_schemas
+
+    if not args.content.is_dir():
+        print(f"dossier: error: content folder {args.content} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    schemas = all_schemas(content_slugs(args.content))
+    changed = write_schemas(args.output, schemas)
+    print(f"dossier: wrote {len(schemas)} schemas to {args.output} ({len(changed)} changed)", file=sys.stderr)
     return EXIT_OK

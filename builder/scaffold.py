@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 from builder.schema import SCHEMAS, SLUG, SLUG_RULE
@@ -59,12 +60,25 @@ kind: ""
 }
 
 
+def schema_line(record: Path, schema: Path) -> str:
+    """The YAML comment that points editors at a JSON Schema, by a path relative to the record."""
+    relative = os.path.relpath(schema.resolve(), record.parent.resolve())
+    return f"# yaml-language-server: $schema={Path(relative).as_posix()}"
+
+
 class ScaffoldError(Exception):
     """The record cannot be written; the message says why."""
 
 
-def new_record(content: Path, type_: str, slug: str, title: str = "", today: dt.date | None = None) -> Path:
-    """Write ``content/TYPE/SLUG.md``; never overwrite."""
+def new_record(
+    content: Path, type_: str, slug: str, title: str = "", today: dt.date | None = None, schemas: Path | None = None
+) -> Path:
+    """Write ``content/TYPE/SLUG.md``; never overwrite.
+
+    With ``schemas`` (the folder ``dossier schemas`` writes), the front matter's
+    first line names the type's JSON Schema, relative to the new file, so editors
+    validate and complete it.
+    """
     if type_ not in SCHEMAS:
         raise ScaffoldError(f"unknown type '{type_}': use one of {', '.join(SCHEMAS)}")
     if not SLUG.fullmatch(slug):
@@ -75,6 +89,8 @@ def new_record(content: Path, type_: str, slug: str, title: str = "", today: dt.
         raise ScaffoldError(f"{(existing or [path])[0]} already exists; not overwritten")
     shown = title or slug.replace("-", " ").title()
     text = _TEMPLATES[type_].format(title=shown.replace('"', '\\"'), today=(today or dt.date.today()).isoformat())
+    if schemas is not None:
+        text = "---\n" + schema_line(path, schemas / f"{type_}.schema.json") + "\n" + text.removeprefix("---\n")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:
         handle.write(text)
