@@ -260,3 +260,15 @@ def test_site_config():
     assert config("title: T\nbase_url: example.org\n")[1] == [(2, 11, "bad-url")]
     assert config("title: T\nlang: en\n")[1] == [(2, 1, "unknown-key")]
     assert config("title: T\nlanguage: english language\n")[1] == [(2, 11, "bad-value")]
+
+
+@pytest.mark.parametrize("word,choices,hint", [
+    ("positons", ["positions", "name"], "did you mean 'positions'?"),
+    ("Wang Yl", ["Wang Yi", "Li Lecheng"], "did you mean 'Wang Yi'?"),
+    ("miit", ["china-miit", "irna"], "did you mean 'china-miit'?"),
+    ("ministry", ["iran-ministry", "china-ministry"], ""),
+    ("zzz", ["wang-yi"], ""),
+])
+def test_did_you_mean(word, choices, hint):
+    from builder.schema import did_you_mean
+    assert did_you_mean(word, choices) == hint
