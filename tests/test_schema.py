@@ -266,7 +266,7 @@ def test_site_config():
     ("positons", ["positions", "name"], "did you mean 'positions'?"),
     ("Wang Yl", ["Wang Yi", "Li Lecheng"], "did you mean 'Wang Yi'?"),
     ("miit", ["china-miit", "irna"], "did you mean 'china-miit'?"),
-    ("ministry", ["iran-ministry", "china-ministry"], ""),
+    ("mfa", ["iran-mfa", "china-mfa"], ""),
     ("zzz", ["wang-yi"], ""),
 ])
 def test_did_you_mean(word, choices, hint):
