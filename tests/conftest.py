@@ -30,9 +30,10 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     return root
 
 
-def run_dossier(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> tuple[int, str, str]:
+def run_dossier(*args: str | Path, cwd: Path | None = None, timeout: float = 120,
+                env: Mapping[str, str] | None = None) -> tuple[int, str, str]:
     """Run ``python -m builder ARGS`` in a subprocess; return (exit status, stdout, stderr)."""
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", **(env or {}))
     result = subprocess.run(
         [sys.executable, "-m", "builder", *map(str, args)],
         cwd=cwd or ROOT, env=env, capture_output=True, text=True, encoding="utf-8", timeout=timeout,

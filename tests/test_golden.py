@@ -99,3 +99,49 @@ def test_draft_is_left_out_unless_asked_for(site, tmp_path):
 
 def test_private_and_hidden_files_are_not_published(site):
     assert not any(name.startswith((".hidden", "articles/_notes")) for name in site)
+
+
+def test_same_bytes_whatever_the_hash_seed_and_folder(site, tmp_path):
+    from conftest import run_dossier
+
+    for seed in ("1", "2"):
+        content = tmp_path / f"copy-{seed}" / "content"
+        shutil.copytree(CONTENT, content)
+        code, _, err = run_dossier("build", "--content", content, "--output", tmp_path / f"site-{seed}",
+                                   cwd=tmp_path, env={"PYTHONHASHSEED": seed})
+        assert code == 0, err
+        assert snapshot(tmp_path / f"site-{seed}") == site
+
+
+def datetimes(page: bytes, within: str = "") -> list[str]:
+    import re
+    text = page.decode("utf-8")
+    if within:
+        text = text[text.index(within):]
+    return re.findall(r'<time datetime="([0-9-]+)">', text)
+
+
+def sort_key(iso: str) -> tuple:
+    from builder.dates import parse_date
+    return parse_date(iso).sort_key
+
+
+def test_timeline_has_every_dated_thing_oldest_first(site):
+    found = datetimes(site["timeline/index.html"], "<main")
+    # 3 articles, 2 signings, positions: Hashemi 1 start, Wang Yi 2 starts and 1 end, Li Lecheng 1 start.
+    assert len(found) == 3 + 2 + 5
+    assert found == sorted(found, key=sort_key)
+    assert found.index("2024") < found.index("2024-08"), "a less precise date sorts first in its period"
+
+
+def test_article_index_is_newest_first(site):
+    found = datetimes(site["articles/index.html"], "<main")
+    assert found == ["2025-05-13", "2022", "2021-03"]
+    assert found == sorted(found, key=sort_key, reverse=True)
+
+
+def test_partial_dates_read_naturally(site):
+    page = site["articles/plan-signed/index.html"].decode("utf-8")
+    assert '<time datetime="2021-03">March 2021</time>' in page
+    assert "2021-03-01" not in page
+    assert '<time datetime="2022">2022</time>' in site["articles/ict-year/index.html"].decode("utf-8")
