@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     _content_arg(schemas_p)
     schemas_p.add_argument("--output", type=Path, default=Path("schemas"), help="folder to write (default: schemas)")
     schemas_p.set_defaults(run=_schemas)
+
+    diff_p = commands.add_parser("diff", help="what a change does to the dossier, as Markdown")
+    diff_p.add_argument("base", nargs="?", default="HEAD", metavar="BASE", help="git revision to compare from (default: HEAD)")
+    diff_p.add_argument("head", nargs="?", default=None, metavar="HEAD", help="git revision to compare to (default: the working tree)")
+    _content_arg(diff_p)
+    diff_p.set_defaults(run=_diff)
     return parser
 
 
@@ -133,4 +139,15 @@ def _schemas(args: argparse.Namespace) -> int:
     schemas = all_schemas(content_slugs(args.content))
     changed = write_schemas(args.output, schemas)
     print(f"dossier: wrote {len(schemas)} schemas to {args.output} ({len(changed)} changed)", file=sys.stderr)
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from builder.diff import DiffError, digest_of
+
+    try:
+        sys.stdout.write(digest_of(args.content, args.base, args.head))
+    except DiffError as exc:
+        print(f"dossier: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
