@@ -36,14 +36,29 @@ def discover(root: Path, report: Report) -> ContentFiles:
     files = ContentFiles(root)
     for path in _walk(root, report):
         relative = path.relative_to(root)
-        parts = relative.parts
-        if parts == ("site.yaml",):
+        kind = kind_of(relative)
+        if kind == "site":
             files.site = path
-        elif len(parts) > 1 and parts[0] in TYPES and path.suffix == ".md":
-            files.records.append(RecordFile(parts[0], path))
+        elif kind == "record":
+            files.records.append(RecordFile(relative.parts[0], path))
         else:
             files.assets.append(relative)
     return files
+
+
+def kind_of(relative: Path) -> str:
+    """What a visible file is, by its path relative to the content root: site, record or asset."""
+    parts = relative.parts
+    if parts == ("site.yaml",):
+        return "site"
+    if len(parts) > 1 and parts[0] in TYPES and relative.suffix == ".md":
+        return "record"
+    return "asset"
+
+
+def is_visible(relative: Path) -> bool:
+    """False for a path with a hidden (.x) or private (_x) name in it, which discover skips."""
+    return all(_visible(part) for part in relative.parts)
 
 
 def _walk(root: Path, report: Report):

@@ -183,7 +183,23 @@ def parse(body: str) -> Parsed:
 def render(parsed: Parsed, wikilinks: Mapping[str, Target], local: Mapping[str, str | None]) -> str:
     """HTML for a parsed body, with wikilink targets and rewritten relative links (None: shown unlinked)."""
     env = dict(parsed.footnotes, wikilinks=wikilinks, local=local)
-    return _MD.renderer.render(parsed.tokens, _MD.options, env)
+    kept = [(t, t.tag, dict(t.attrs)) for t in _link_tokens(parsed.tokens)]
+    try:
+        return _MD.renderer.render(parsed.tokens, _MD.options, env)
+    finally:
+        for token, tag, attrs in kept:  # rendering rewrites links in place; an incremental build renders again
+            token.tag, token.attrs = tag, attrs
+
+
+def _link_tokens(tokens: list[Token]):
+    """Every link and image token inside the blocks, at any depth."""
+    for block in tokens:
+        stack = list(block.children or ())
+        while stack:
+            token = stack.pop()
+            if token.type in ("link_open", "link_close", "image"):
+                yield token
+            stack.extend(token.children or ())
 
 
 def to_html(text: str) -> str:

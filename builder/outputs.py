@@ -68,13 +68,29 @@ def sitemap(config: SiteConfig, page_urls: Iterable[str]) -> bytes:
 
 def dossier_json(config: SiteConfig, graph: Graph) -> bytes:
     """Every record, its fields and its references both ways."""
-    data = {
-        "site": {"title": config.title, "description": config.description,
-                 "base_url": config.base_url, "language": config.language},
-        "records": [_record_json(graph, r) for r in sorted(graph.records.values(), key=lambda r: r.key)],
-        "generator": {"name": "dossier", "version": __version__},
-    }
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    records = sorted(graph.records.values(), key=lambda r: r.key)
+    return assemble_json(config, [record_json(graph, r) for r in records])
+
+
+def record_json(graph: Graph, record: Record) -> str:
+    """One record's entry of dossier.json, as text; kept per record so a rebuild re-encodes only what changed."""
+    return json.dumps(_record_json(graph, record), ensure_ascii=False, indent=1)
+
+
+def assemble_json(config: SiteConfig, records: list[str]) -> bytes:
+    """dossier.json from its records' entries (sorted by type and slug): the same text as one json.dumps."""
+    site = {"title": config.title, "description": config.description,
+            "base_url": config.base_url, "language": config.language}
+    generator = {"name": "dossier", "version": __version__}
+    listed = "[\n" + ",\n".join(_indent(r, 2) for r in records) + "\n ]" if records else "[]"
+    text = (f'{{\n "site": {_indent(json.dumps(site, ensure_ascii=False, indent=1), 1)[1:]},\n'
+            f' "records": {listed},\n "generator": {_indent(json.dumps(generator, indent=1), 1)[1:]}\n}}\n')
+    return text.encode("utf-8")
+
+
+def _indent(text: str, depth: int) -> str:
+    pad = " " * depth
+    return pad + text.replace("\n", "\n" + pad)
 
 
 def _record_json(graph: Graph, record: Record) -> dict[str, Any]:

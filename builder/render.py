@@ -68,20 +68,35 @@ class Renderer:
         graph = self.graph
         yield self.home()
         for type_ in TYPES:
-            yield Page(urls.index_url(type_), "index.html", {
-                "title": TYPE_TITLES[type_], "type": type_, "refs": views.type_index(graph, type_),
-                "breadcrumbs": [("Home", urls.HOME)]})
+            yield self.index_page(type_)
             for record in graph.of_type(type_):
                 yield self.record_page(record)
         tags = views.tags(graph)
-        yield Page("tags/", "tags.html", {"title": "Tags", "tags": tags, "breadcrumbs": [("Home", urls.HOME)]})
+        yield self.tags_page(tags)
         for tag, refs in tags.items():
-            yield Page(urls.tag_url(tag), "tag.html", {
-                "title": f"Tag: {tag}", "tag": tag, "refs": refs,
-                "breadcrumbs": [("Home", urls.HOME), ("Tags", "tags/")]})
-        yield Page("timeline/", "timeline.html", {
-            "title": "Timeline", "events": views.timeline(graph), "breadcrumbs": [("Home", urls.HOME)]})
-        yield Page("404.html", "404.html", {"title": "Page not found"})
+            yield self.tag_page(tag, refs)
+        yield self.timeline_page()
+        yield self.not_found_page()
+
+    def index_page(self, type_: str) -> Page:
+        return Page(urls.index_url(type_), "index.html", {
+            "title": TYPE_TITLES[type_], "type": type_, "refs": views.type_index(self.graph, type_),
+            "breadcrumbs": [("Home", urls.HOME)]})
+
+    def tags_page(self, tags: dict[str, list[views.Ref]]) -> Page:
+        return Page("tags/", "tags.html", {"title": "Tags", "tags": tags, "breadcrumbs": [("Home", urls.HOME)]})
+
+    def tag_page(self, tag: str, refs: list[views.Ref]) -> Page:
+        return Page(urls.tag_url(tag), "tag.html", {
+            "title": f"Tag: {tag}", "tag": tag, "refs": refs,
+            "breadcrumbs": [("Home", urls.HOME), ("Tags", "tags/")]})
+
+    def timeline_page(self) -> Page:
+        return Page("timeline/", "timeline.html", {
+            "title": "Timeline", "events": views.timeline(self.graph), "breadcrumbs": [("Home", urls.HOME)]})
+
+    def not_found_page(self) -> Page:
+        return Page("404.html", "404.html", {"title": "Page not found"})
 
     def home(self) -> Page:
         articles = views.type_index(self.graph, "articles")

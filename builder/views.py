@@ -131,6 +131,11 @@ def timeline(graph: Graph, keys=None) -> list[Event]:
     return sorted(events, key=lambda e: (e.date.sort_key, e.ref.url, e.kind, e.text))
 
 
+def events(record: Record) -> list[Event]:
+    """The dated things one record contributes to timelines."""
+    return _events(record)
+
+
 def _events(record: Record) -> list[Event]:
     own = ref(record)
     if record.type == "articles":
@@ -146,18 +151,24 @@ def _events(record: Record) -> list[Event]:
     return events
 
 
-def tags(graph: Graph) -> dict[str, list[Ref]]:
-    """Each tag with its articles, newest first; tags in alphabetical order."""
+def tags(graph: Graph, only: set[str] | None = None) -> dict[str, list[Ref]]:
+    """Each tag (or each of ``only``) with its articles, newest first; tags in alphabetical order."""
     table: dict[str, list[Ref]] = defaultdict(list)
     for record in graph.of_type("articles"):
         for tag in record.get("tags", ()):
-            table[tag].append(ref(record))
+            if only is None or tag in only:
+                table[tag].append(ref(record))
     return {tag: newest_first(table[tag]) for tag in sorted(table)}
 
 
 def type_index(graph: Graph, type_: str) -> list[Ref]:
     refs = [ref(r, _index_note(graph, r)) for r in graph.of_type(type_)]
     return newest_first(refs) if type_ == "articles" else sort_by_label(refs)
+
+
+def index_entry(graph: Graph, record: Record) -> Ref:
+    """The record as its type's index lists it."""
+    return ref(record, _index_note(graph, record))
 
 
 def _index_note(graph: Graph, record: Record) -> str:
