@@ -20,12 +20,12 @@ import jinja2
 from builder import deps, markdown, outputs, urls, views
 from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, RecordFile, discover, is_visible, kind_of
-from builder.load import check_unique, load_config, load_record
+from builder.load import load_config, load_record
 from builder.markdown import Parsed
-from builder.pipeline import BuildOptions
+from builder.pipeline import BuildOptions, link
 from builder.records import TYPES, Record, SiteConfig
 from builder.render import Page, Renderer, environment
-from builder.resolve import Graph, Key, resolve
+from builder.resolve import Graph, Key
 from builder.write import Content
 
 
@@ -88,14 +88,9 @@ class Session:
         forced = self._note_changes(paths)
         report = Report(list(self._scan_report))
         config = self._config(forced, report)
-        records = check_unique(self._load_records(forced, report), report)
-        parsed = {r.key: self._loaded[r.path].parsed for r in records}
-        hidden = frozenset(r.key for r in records if r.get("draft") and not self.options.drafts)
-        assets = {p.as_posix() for p in self._assets}
-        graph = resolve(records, parsed, self.root, assets, report, hidden)
-        if config is not None and not config.base_url:
-            report.warning(Location(self._site or self.root, 1, 1),
-                           "no base_url: the feed and sitemap use relative links", "no-base-url")
+        loaded = self._load_records(forced, report)
+        content = ContentFiles(self.root, self._site, assets=sorted(self._assets))
+        graph, parsed = link(loaded, lambda r: self._loaded[r.path].parsed, content, config, self.options.drafts, report)
         diagnostics = report.sorted()
         if config is None or any(d.severity == "error" for d in diagnostics):
             return self._failed(diagnostics)
@@ -204,10 +199,12 @@ class Session:
         return records
 
     def _load(self, path: Path) -> _Loaded:
+        """Read one record; an invalid one is kept as the placeholder the build resolves too."""
         own = Report()
         stamp = self._stamp(path)
         type_ = path.relative_to(self.root).parts[0]
-        record = load_record(RecordFile(type_, path), own)
+        partial: list[Record] = []
+        record = load_record(RecordFile(type_, path), own, partial) or (partial[0] if partial else None)
         parsed = markdown.parse(record.body) if record is not None else None
         loaded = _Loaded(stamp, record, parsed, own.items)
         self._loaded[path] = loaded

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from builder import markdown, outputs, urls
 from builder.diagnostics import Diagnostic, Location, Report
@@ -11,7 +12,8 @@ from builder.discover import ContentFiles, discover
 from builder.load import check_unique, load_config, load_record
 from builder.records import Record, SiteConfig
 from builder.render import TEMPLATES, Renderer, environment
-from builder.resolve import Graph, resolve
+from builder.markdown import Parsed
+from builder.resolve import Graph, Key, resolve
 from builder.write import Content, check_output, OutputError, write_site
 
 
@@ -51,14 +53,8 @@ def build(options: BuildOptions) -> BuildResult:
     content = discover(options.content, report)
     config = load_config(content, report)
     partial: list[Record] = []  # invalid records: resolved too, so every problem shows in one run
-    records = check_unique([r for f in content.records if (r := load_record(f, report, partial))] + partial, report)
-    parsed = {r.key: markdown.parse(r.body) for r in records}
-    hidden = frozenset(r.key for r in records if r.get("draft") and not options.drafts)
-    assets = {p.as_posix() for p in content.assets}
-    graph = resolve(records, parsed, content.root, assets, report, hidden)
-    if config is not None and not config.base_url:
-        report.warning(Location(content.site or content.root, 1, 1),
-                       "no base_url: the feed, the sitemap and the 404 page use relative links", "no-base-url")
+    loaded = [r for f in content.records if (r := load_record(f, report, partial))] + partial
+    graph, parsed = link(loaded, lambda r: markdown.parse(r.body), content, config, options.drafts, report)
     result = BuildResult(report.sorted(), graph=graph, config=config)
     if not result.ok or config is None:
         return result
@@ -66,6 +62,23 @@ def build(options: BuildOptions) -> BuildResult:
     if options.output is not None:
         write_site(options.output, result.files)
     return result
+
+
+def link(loaded: list[Record], parse: Callable[[Record], Parsed], content: ContentFiles,
+         config: SiteConfig | None, drafts: bool, report: Report) -> tuple[Graph, dict[Key, Parsed]]:
+    """Everything between loading and rendering: unique slugs, drafts, references, site-wide warnings.
+
+    Shared by ``build`` and incremental builds, which parse only the bodies that changed.
+    """
+    records = check_unique(loaded, report)
+    parsed = {r.key: parse(r) for r in records}
+    hidden = frozenset(r.key for r in records if r.get("draft") and not drafts)
+    assets = {p.as_posix() for p in content.assets}
+    graph = resolve(records, parsed, content.root, assets, report, hidden)
+    if config is not None and not config.base_url:
+        report.warning(Location(content.site or content.root, 1, 1),
+                       "no base_url: the feed, the sitemap and the 404 page use relative links", "no-base-url")
+    return graph, parsed
 
 
 def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: ContentFiles, templates: Path) -> dict[str, Content]:
