@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -140,7 +141,7 @@ class Renderer:
         local = {}
         for raw, dest in self.graph.local.get(record.key, {}).items():
             if isinstance(dest, AssetRef):
-                local[raw] = urls.relative(page_url, dest.path) + dest.fragment
+                local[raw] = urls.relative(page_url, quote(dest.path)) + dest.fragment
             elif dest.key in self.graph.records:
                 local[raw] = urls.relative(page_url, urls.record_url(*dest.key)) + dest.fragment
             else:  # a draft left out of this build

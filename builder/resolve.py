@@ -212,7 +212,7 @@ def _local_links(record, body: Parsed, graph, root: Path, assets: set[str], repo
             report.error(where, f"link '{link.url}' leads outside the content folder", "missing-file")
         elif target in assets:
             table[link.url] = AssetRef(target, fragment)
-        elif (key := _record_at(target, graph)) is not None:
+        elif (key := _record_at(target, graph, root)) is not None:
             table[link.url] = RecordRef(key, fragment)
             if key in hidden and record.key not in hidden:
                 report.warning(where, f"link '{link.url}' leads to a draft; it is shown as plain text", "draft-reference")
@@ -222,12 +222,13 @@ def _local_links(record, body: Parsed, graph, root: Path, assets: set[str], repo
             report.error(where, f"link '{link.url}' leads to a missing file ({target})", "missing-file")
 
 
-def _record_at(target: str, graph: Graph) -> Key | None:
+def _record_at(target: str, graph: Graph, root: Path) -> Key | None:
+    """The record whose source file is at ``target`` (relative to the content root), if any."""
     type_, _, rest = target.partition("/")
     if type_ in TYPES and target.endswith(".md"):
-        key = (type_, posixpath.basename(target)[:-3])
-        if key in graph.records:
-            return key
+        record = graph.records.get((type_, posixpath.basename(target)[:-3]))
+        if record is not None and record.path.relative_to(root).as_posix() == target:
+            return record.key
     return None
 
 

@@ -197,3 +197,8 @@ def test_output_paths():
     assert urls.output_path("") == "index.html"
     assert urls.output_path("officials/wang-yi/") == "officials/wang-yi/index.html"
     assert urls.output_path("404.html") == "404.html"
+
+
+def test_relative_link_to_a_record_file_must_name_its_real_path():
+    _, problems = graph_of({"articles/a.md": article("[w](../officials/elsewhere/wang-yi.md)\n")})
+    assert [p[3:5] for p in problems] == [("missing-file", "link '../officials/elsewhere/wang-yi.md' leads to a missing file (officials/elsewhere/wang-yi.md)")]
