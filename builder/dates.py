@@ -71,8 +71,10 @@ def parse_date(value: object) -> PartialDate:
         value = value.date()
     if isinstance(value, dt.date):
         return PartialDate(value.year, value.month, value.day)
-    if isinstance(value, int):
-        value = f"{value:04d}" if value >= 0 else str(value)
+    if isinstance(value, int):  # YAML drops leading zeros, so a bare year below 1000 was not written as YYYY
+        if not 1000 <= value <= 9999:
+            raise DateError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+        value = str(value)
     if not isinstance(value, str):
         raise DateError(f"expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got {_kind(value)}")
     return _parse_text(value.strip())

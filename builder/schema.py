@@ -144,7 +144,7 @@ class Validator:
             rule = rules.get(key)
             if rule is None:
                 self.emit(path + (key,), f"unknown key '{key}'", "unknown-key", did_you_mean(key, rules), key=True)
-            elif value is None or value == "" or value == []:
+            elif value is None or (isinstance(value, str) and not value.strip()) or value == []:
                 if rule.required:
                     self.emit(path + (key,), f"'{key}' is empty", "missing-key", key=True)
             else:

@@ -77,3 +77,9 @@ def test_newest_first_is_the_exact_reverse():
 def test_start_is_the_first_day_of_the_period():
     assert parse_date("2021").start() == dt.date(2021, 1, 1)
     assert parse_date("2021-03").start() == dt.date(2021, 3, 1)
+
+
+@pytest.mark.parametrize("value", [21, 999, 10000, -2021, 0])
+def test_bare_year_integer_must_have_four_digits(value):
+    with pytest.raises(DateError, match="not a date"):
+        parse_date(value)

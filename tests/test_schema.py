@@ -272,3 +272,12 @@ def test_site_config():
 def test_did_you_mean(word, choices, hint):
     from builder.schema import did_you_mean
     assert did_you_mean(word, choices) == hint
+
+
+def test_whitespace_only_required_text_is_empty():
+    assert codes("countries", fm("name: '   '")) == [(2, 1, "missing-key")]
+
+
+def test_x_keys_are_only_free_at_the_top():
+    text = fm("title: t", "date: 2021", "sources: [{title: s, publisher: p, x-note: n}]")
+    assert [c for *_, c in codes("articles", text)] == ["unknown-key"]
