@@ -43,6 +43,7 @@ def discover(root: Path, report: Report) -> ContentFiles:
             files.records.append(RecordFile(relative.parts[0], path))
         else:
             files.assets.append(relative)
+            _warn_misplaced(path, relative.parts, report)
     return files
 
 
@@ -59,6 +60,17 @@ def kind_of(relative: Path) -> str:
 def is_visible(relative: Path) -> bool:
     """False for a path with a hidden (.x) or private (_x) name in it, which discover skips."""
     return all(_visible(part) for part in relative.parts)
+
+
+def _warn_misplaced(path: Path, parts: tuple[str, ...], report: Report) -> None:
+    """A Markdown file in a folder named almost like a record type was most likely meant as a record."""
+    from builder.schema import did_you_mean
+
+    if path.suffix != ".md" or len(parts) < 2:
+        return
+    hint = did_you_mean(parts[0], TYPES)
+    if hint:
+        report.warning(Location(path), f"'{parts[0]}' is not a record folder, so this file is copied as it is", "misplaced-record", hint)
 
 
 def _walk(root: Path, report: Report):
