@@ -123,11 +123,8 @@ def mentions(graph: Graph, key: Key) -> list[Ref]:
 
 def timeline(graph: Graph, keys=None) -> list[Event]:
     """Every dated thing (articles, signings, starts and ends of positions), oldest first."""
-    events = []
-    for record in graph.records.values():
-        if keys is not None and record.key not in keys:
-            continue
-        events.extend(_events(record))
+    records = graph.records.values() if keys is None else (graph.records[k] for k in keys if k in graph.records)
+    events = [event for record in records for event in _events(record)]
     return sorted(events, key=lambda e: (e.date.sort_key, e.ref.url, e.kind, e.text))
 
 
