@@ -281,3 +281,10 @@ def test_exit_status_1_for_content_errors_0_for_warnings(tmp_path):
 ])
 def test_link_checker_resolves_like_a_browser(page, url, expected):
     assert target_file(page, url) == expected
+
+
+def test_defaults_are_content_and_site_in_the_current_folder(tmp_path):
+    shutil.copytree(CONTENT, tmp_path / "content")
+    code, out, err = run_dossier("build", cwd=tmp_path)
+    assert code == 0, err
+    assert (tmp_path / "site" / "index.html").is_file()

@@ -28,3 +28,27 @@ def test_markdown_in_a_misnamed_type_folder_is_warned_about(content):
     result = build(BuildOptions(folder, None))
     assert result.ok
     assert [(d.severity, d.code, d.hint) for d in result.diagnostics] == [("warning", "misplaced-record", "did you mean 'officials'?")]
+
+
+def test_rebuild_drops_stale_pages_and_keeps_unchanged_files(content, tmp_path):
+    import os
+
+    folder = content({"countries/iran.md": "---\nname: Iran\n---\n", "countries/china.md": "---\nname: China\n---\n"})
+    output = tmp_path / "site"
+    assert build(BuildOptions(folder, output)).ok
+    kept = output / "countries" / "china" / "index.html"
+    before = os.stat(kept)
+    os.utime(kept, ns=(before.st_atime_ns, before.st_mtime_ns - 10**9))
+    old_mtime = os.stat(kept).st_mtime_ns
+    (folder / "countries" / "iran.md").unlink()
+    assert build(BuildOptions(folder, output)).ok
+    assert not (output / "countries" / "iran").exists()
+    assert os.stat(kept).st_mtime_ns == old_mtime, "an unchanged page keeps its modification time"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "site"], "no temporary folder is left behind"
+
+
+def test_console_script_is_declared():
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "dossier"]
+    assert script.value == "builder.cli:main"
