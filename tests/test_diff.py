@@ -14,7 +14,9 @@ from builder import cli
 FIXTURE = Path(__file__).parent / "data" / "contrib-site"
 
 if shutil.which("git") is None:  # pragma: no cover - git comes with every CI image
-    pytest.fail("git is needed for dossier diff", pytrace=False) if os.environ.get("CI") else pytest.skip("git is not installed", allow_module_level=True)
+    if os.environ.get("CI"):
+        pytest.fail("git is needed for dossier diff", pytrace=False)
+    pytest.skip("git is not installed", allow_module_level=True)
 
 NEW_ARTICLE = """---
 title: Zarif in Beijing
