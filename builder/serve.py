@@ -87,6 +87,7 @@ async def _main(options: BuildOptions, host: str, port: int, say: Callable[[str]
     roots = (session.root, session.templates / "static")
     snapshot = Snapshot(roots=roots)
     preview = Preview(session, snapshot, say)
+    await preview.start_watching()
     preview.apply(await _timed(session.update), "built")
     sockets = netutil.bind_sockets(port, host)
     server = httpserver.HTTPServer(application(preview))
@@ -117,18 +118,25 @@ class Preview:
         self.snapshot = snapshot
         self.say = say
 
+    async def start_watching(self) -> None:
+        """Watch before the first build reads anything, so no change can fall between the two."""
+        folders = [str(self.session.root), str(self.session.templates)]
+        self._changes = watchfiles.awatch(*folders, watch_filter=None, debounce=DEBOUNCE_MS, step=STEP_MS)
+        self._first = asyncio.ensure_future(anext(self._changes))
+        await asyncio.sleep(0)  # awatch sets up its inotify watches before its first await
+
     async def watch(self) -> None:
         """Rebuild after each burst of changes; changes made during a rebuild make the next burst."""
-        folders = [str(self.session.root), str(self.session.templates)]
-        async for changes in watchfiles.awatch(*folders, watch_filter=None, debounce=DEBOUNCE_MS,
-                                               step=STEP_MS, recursive=True):
+        changes = await self._first
+        while True:
             paths = sorted({Path(p) for _, p in changes})
             try:
                 timed = await _timed(self.session.update, paths)
             except Exception as exc:  # a bug must not stop the preview; the next change retries
                 self.say(f"dossier: internal error while rebuilding: {exc!r}")
-                continue
-            self.apply(timed, f"{len(paths)} changed")
+            else:
+                self.apply(timed, f"{len(paths)} changed")
+            changes = await anext(self._changes)
 
     def apply(self, timed: tuple[Update, float], what: str) -> None:
         """Show the outcome of a build: swap in the new site, print, reload the browsers."""
