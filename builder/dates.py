@@ -71,6 +71,8 @@ def parse_date(value: object) -> PartialDate:
         value = value.date()
     if isinstance(value, dt.date):
         return PartialDate(value.year, value.month, value.day)
+    if isinstance(value, int) and abs(value) >= 10**9:  # a huge integer cannot even be printed (Python's digit limit)
+        raise DateError("expected a date (YYYY, YYYY-MM or YYYY-MM-DD), got a number far too large for a year")
     if isinstance(value, int):  # YAML drops leading zeros, so a bare year below 1000 was not written as YYYY
         if not 1000 <= value <= 9999:
             raise DateError(f"'{value}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
@@ -83,7 +85,7 @@ def parse_date(value: object) -> PartialDate:
 def _parse_text(text: str) -> PartialDate:
     match = _DATE.fullmatch(text)
     if not match:
-        raise DateError(f"'{text}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
+        raise DateError(f"'{_clip(text)}' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = (int(g) if g else None for g in match.groups())
     if year < 1:
         raise DateError(f"'{text}' has year 0000; years start at 0001")
@@ -94,6 +96,11 @@ def _parse_text(text: str) -> PartialDate:
         if not 1 <= day <= last:
             raise DateError(f"'{text}' has day {day:02d}; {MONTHS[month - 1]} {year} has {last} days")
     return PartialDate(year, month, day)
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    """A long value shortened for a message."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def _kind(value: object) -> str:

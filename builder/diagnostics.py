@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
 
+from builder.spoofing import visible
+
 Severity = Literal["error", "warning"]
 
 
@@ -45,10 +47,14 @@ class Diagnostic:
         return (str(loc.path), loc.line, loc.col, self.severity, self.message)
 
     def text(self, cwd: Path | None = None) -> str:
-        """The contract's one-line form, ``PATH:LINE:COL: error: MESSAGE``."""
+        """The contract's one-line form, ``PATH:LINE:COL: error: MESSAGE``.
+
+        Control characters from content (a newline, a terminal escape) are shown
+        as ``<U+XXXX>``, so one problem stays one line and cannot drive a terminal.
+        """
         loc = self.location
         line = f"{loc.display_path(cwd)}:{loc.line}:{loc.col}: {self.severity}: {self.message}"
-        return f"{line} ({self.hint})" if self.hint else line
+        return visible(f"{line} ({self.hint})" if self.hint else line)
 
 
 @dataclass

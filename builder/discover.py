@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder.activecontent import active_content
 from builder.diagnostics import Location, Report
 from builder.records import TYPES
 
@@ -31,7 +32,7 @@ class ContentFiles:
 
 
 def discover(root: Path, report: Report) -> ContentFiles:
-    """List the content folder, refusing links that lead outside it."""
+    """List the content folder, refusing links that lead outside it and files that could carry script."""
     root = root.resolve()
     files = ContentFiles(root)
     for path in _walk(root, report):
@@ -41,6 +42,8 @@ def discover(root: Path, report: Report) -> ContentFiles:
             files.site = path
         elif kind == "record":
             files.records.append(RecordFile(relative.parts[0], path))
+        elif problem := active_content(path):
+            report.error(Location(path), f"{problem}; it is not published: export it as PNG or PDF, or link to it where it is published", "active-asset")
         else:
             files.assets.append(relative)
             _warn_misplaced(path, relative.parts, report)
@@ -77,11 +80,22 @@ def _walk(root: Path, report: Report):
     """Every file below root in a stable order, skipping hidden (.x) and private (_x) names."""
     for folder, dirs, names in os.walk(root, followlinks=False):
         here = Path(folder)
+        _case_collisions(here, dirs + names, report)
         dirs[:] = sorted(d for d in dirs if _visible(d) and _inside(here / d, root, report))
         for name in sorted(names):
             path = here / name
             if _visible(name) and _inside(path, root, report) and path.is_file():
                 yield path
+
+
+def _case_collisions(folder: Path, names: list[str], report: Report) -> None:
+    """Names that differ only in case are one file on macOS and Windows: a checkout there loses one."""
+    seen: dict[str, str] = {}
+    for name in sorted(names):
+        first = seen.setdefault(name.casefold(), name)
+        if first != name and _visible(name):
+            report.error(Location(folder / name), f"'{name}' and '{first}' differ only in case; "
+                         "on macOS and Windows they are one file: rename one", "case-collision")
 
 
 def _visible(name: str) -> bool:

@@ -19,6 +19,8 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_DEPTH = 32
 """Deepest nesting of lists and mappings accepted in front matter."""
+MAX_NUMBER_CHARS = 32
+"""Longest number read as a number; a longer one stays text (Python cannot print huge integers)."""
 
 Path_ = tuple  # a key path such as ("sources", 0, "url")
 
@@ -74,8 +76,10 @@ class FrontMatter:
 
 def split(text: str) -> tuple[str, str, int] | Problem:
     """Return (yaml text, body, body's first line) or the problem with the framing."""
+    if not text.strip():
+        return Problem(1, 1, "file is empty: a record starts with front matter between two lines '---'", "no-front-matter")
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    if lines[0].rstrip() != "---":
         return Problem(1, 1, "no front matter: the file must start with a line '---'", "no-front-matter")
     for index in range(1, len(lines)):
         if lines[index].rstrip() == "---":
@@ -107,7 +111,9 @@ def load_yaml(source: str, first_line: int = 1) -> FrontMatter | list[Problem]:
         node = yaml.compose(source, Loader=_Loader)
         alias = _first_alias(source, offset) if "*" in source else None
     except yaml.MarkedYAMLError as exc:
-        return [_yaml_problem(exc, offset)]
+        return [_yaml_problem(exc, source, offset)]
+    except RecursionError:  # only the pure-Python parser recurses; libyaml stops at 1,000 levels
+        return [Problem(first_line, 1, f"front matter is nested deeper than {MAX_DEPTH} levels", "too-deep")]
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
         return [Problem(first_line, 1, f"invalid YAML: {exc}", "yaml-syntax")]
     if alias:
@@ -154,7 +160,7 @@ class _Converter:
 
     def mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict | None:
         if node.tag != "tag:yaml.org,2002:map":
-            self.problem(node, f"YAML tag '{_shown_tag(node.tag)}' is not allowed", "yaml-tag")
+            self._bad_tag(node)
             return None
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -172,7 +178,7 @@ class _Converter:
 
     def sequence(self, node: yaml.SequenceNode, path: Path_, depth: int) -> list | None:
         if node.tag != "tag:yaml.org,2002:seq":
-            self.problem(node, f"YAML tag '{_shown_tag(node.tag)}' is not allowed", "yaml-tag")
+            self._bad_tag(node)
             return None
         return [self.convert(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
 
@@ -181,9 +187,18 @@ class _Converter:
         if node.tag in _PLAIN_TAGS:
             return node.value
         if node.tag in _CONSTRUCTED_TAGS:
-            return self.constructor.construct_object(node)
-        self.problem(node, f"YAML tag '{_shown_tag(node.tag)}' is not allowed", "yaml-tag")
+            return self.number(node)
+        self._bad_tag(node)
         return None
+
+    def number(self, node: yaml.ScalarNode) -> Any:
+        """An int, float, bool or null; a number too long to be one stays text."""
+        if len(node.value) > MAX_NUMBER_CHARS:
+            return node.value
+        return self.constructor.construct_object(node)
+
+    def _bad_tag(self, node: yaml.Node) -> None:
+        self.problem(node, f"YAML tag '{_shown_tag(node.tag)}' is not allowed", "yaml-tag")
 
 
 def _shown_tag(tag: str) -> str:
@@ -205,8 +220,18 @@ def _pos(mark: yaml.Mark, offset: int) -> tuple[int, int]:
     return mark.line + 1 + offset, mark.column + 1
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, offset: int) -> Problem:
+def _yaml_problem(exc: yaml.MarkedYAMLError, source: str, offset: int) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = _pos(mark, offset) if mark else (offset + 1, 1)
     what = ": ".join(part for part in (exc.context, exc.problem) if part)
+    if "maximum nesting depth" in what:
+        return Problem(line, col, f"front matter is nested deeper than {MAX_DEPTH} levels", "too-deep")
+    if mark and _char_at(source, mark) == "\t":
+        return Problem(line, col, "invalid YAML: a tab cannot indent YAML; use spaces", "yaml-syntax")
     return Problem(line, col, f"invalid YAML: {what}", "yaml-syntax")
+
+
+def _char_at(source: str, mark: yaml.Mark) -> str:
+    lines = source.split("\n")
+    text = lines[mark.line] if mark.line < len(lines) else ""
+    return text[mark.column : mark.column + 1]

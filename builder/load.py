@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from builder import spoofing
 from builder.diagnostics import Location, Report
 from builder.discover import ContentFiles, RecordFile
 from builder.frontmatter import FrontMatter, Problem, load_yaml, normalize, parse, split
@@ -46,6 +47,7 @@ def load_config(files: ContentFiles, report: Report) -> SiteConfig | None:
     front = _report_problems(load_yaml(text), files.site, report)
     if front is None:
         return None
+    _warn_spoofing(front, files.site, report)
     validator = Validator(front, _emitter(files.site, report))
     fields = validator.mapping(front.data, SITE)
     if not validator.ok:
@@ -78,6 +80,7 @@ def parse_record(text: str, type_: str, path: Path, report: Report, partial: lis
         if partial is not None and slug_ok:
             partial.append(_placeholder(type_, path, text))
         return None
+    _warn_spoofing(front, path, report)
     validator = Validator(front, _emitter(path, report))
     fields = validator.mapping(front.data, SCHEMAS[type_])
     extra = {k: v for k, v in front.data.items() if k.startswith("x-")}
@@ -116,10 +119,19 @@ def _check_slug(slug: str, path: Path, report: Report) -> bool:
     if SLUG.fullmatch(slug):
         return True
     if any(unicodedata.category(c) == "Cf" for c in slug):
-        report.error(Location(path), "file name holds invisible formatting characters (zero-width or bidirectional controls)", "bad-slug")
+        report.error(Location(path), f"file name '{path.name}' holds invisible formatting characters (zero-width or bidirectional controls)", "bad-slug", _slug_hint(slug))
         return False
     report.error(Location(path), f"file name '{path.name}' is not a slug: use {SLUG_RULE}", "bad-slug", _slug_hint(slug))
     return False
+
+
+def _warn_spoofing(front: FrontMatter, path: Path, report: Report) -> None:
+    """Warn where a value could display differently from how it reads (names, titles, aliases ...)."""
+    for key_path, text in front.raw.items():
+        if found := spoofing.suspicious(text):
+            line, col = front.marks[key_path]
+            key = next((part for part in reversed(key_path) if isinstance(part, str)), "value")
+            report.warning(Location(path, line, col), f"'{key}' holds {spoofing.describe(found)}; remove them", "invisible-characters")
 
 
 def _emitter(path: Path, report: Report):

@@ -70,7 +70,10 @@ def _is_safe(url: str) -> bool:
     characters, as a browser's URL parser would skip some of them (``java%09script:``).
     """
     cleaned = "".join(c for c in unquote(url) if c.isprintable() and not c.isspace())
-    scheme = urlsplit(cleaned).scheme.lower() if ":" in cleaned else ""
+    try:
+        scheme = urlsplit(cleaned).scheme.lower() if ":" in cleaned else ""
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
     return not scheme or scheme in _SAFE_SCHEMES
 
 
@@ -245,4 +248,7 @@ def _is_local(url: str) -> bool:
     """A relative path to a file: no scheme, not absolute, not only a fragment or query."""
     if not url or url.startswith(("#", "/", "?")) or ":" in url.split("/", 1)[0]:
         return False
-    return bool(unquote(urlsplit(url).path))
+    try:
+        return bool(unquote(urlsplit(url).path))
+    except ValueError:
+        return False

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from builder import spoofing
 from builder.diagnostics import Location, Report
-from builder.markdown import MAX_WIKILINKS, Parsed
+from builder.markdown import MAX_WIKILINKS, Parsed, WikiLink
 from builder.records import TYPES, Link, Record
 from builder.schema import SCHEMAS, did_you_mean
 
@@ -176,19 +176,19 @@ def _wikilinks(record, body: Parsed, graph, index, report, hidden) -> None:
     table: dict[str, Key] = {}
     graph.wikilinks[record.key] = table
     if len(body.wikilinks) > MAX_WIKILINKS:
-        report.error(_body_at(record, 0, 1), f"{len(body.wikilinks):,} wikilinks in one body; the limit is {MAX_WIKILINKS:,}", "too-many-links")
+        first_over = body.wikilinks[MAX_WIKILINKS]
+        report.error(_body_at(record, first_over.line, first_over.col), f"{len(body.wikilinks):,} wikilinks in one body; the limit is {MAX_WIKILINKS:,}", "too-many-links")
         return
     for wiki in body.wikilinks:
         where = _body_at(record, wiki.line, wiki.col)
-        if _has_invisible(wiki.target):
-            report.warning(where, f"wikilink '{_visible(wiki.target)}' holds invisible formatting characters", "invisible-characters")
+        _warn_spoofing(wiki, where, report)
         candidates = index.wikilink(wiki.target)
         if not candidates:
             hint = did_you_mean(wiki.target, index.spellings(wiki.target))
-            report.error(where, f"wikilink [[{_visible(wiki.target)}]] matches no record", "unknown-reference", hint)
+            report.error(where, f"wikilink [[{wiki.target}]] matches no record", "unknown-reference", hint)
         elif len(candidates) > 1:
             names = ", ".join(f"{t}/{s}" for t, s in sorted(candidates))
-            report.error(where, f"wikilink [[{_visible(wiki.target)}]] is ambiguous: write one of {names}", "ambiguous-reference")
+            report.error(where, f"wikilink [[{wiki.target}]] is ambiguous: write one of {names}", "ambiguous-reference")
         elif candidates[0] in hidden and record.key not in hidden:
             report.warning(where, f"wikilink [[{wiki.target}]] names a draft; it is shown as plain text", "draft-reference")
         else:
@@ -214,7 +214,9 @@ def _local_links(record, body: Parsed, graph, root: Path, assets: set[str], repo
             table[link.url] = AssetRef(target, fragment)
         elif (key := _record_at(target, graph, root)) is not None:
             table[link.url] = RecordRef(key, fragment)
-            if key in hidden and record.key not in hidden:
+            if key == record.key:
+                report.warning(where, "this record links to itself", "self-reference")
+            elif key in hidden and record.key not in hidden:
                 report.warning(where, f"link '{link.url}' leads to a draft; it is shown as plain text", "draft-reference")
             else:
                 graph.add(Link(record.key, key, "mention"))
@@ -243,10 +245,7 @@ def _body_at(record: Record, line: int, col: int) -> Location:
     return Location(record.path, record.body_line + line, col)
 
 
-def _has_invisible(text: str) -> bool:
-    return any(unicodedata.category(c) == "Cf" for c in text)
-
-
-def _visible(text: str) -> str:
-    """Text with invisible formatting characters shown as <U+XXXX>."""
-    return "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) == "Cf" else c for c in text)
+def _warn_spoofing(wiki: WikiLink, where: Location, report: Report) -> None:
+    for part, text in (("wikilink", wiki.target), ("wikilink text", wiki.text)):
+        if found := spoofing.suspicious(text):
+            report.warning(where, f"{part} '{text}' holds {spoofing.describe(found)}", "invisible-characters")

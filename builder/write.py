@@ -47,11 +47,12 @@ def check_output(output: Path, content: Path) -> None:
 
 def write_site(output: Path, files: Mapping[str, Content]) -> None:
     """Write ``files`` (site-relative path -> content) as the new ``output`` folder."""
-    output = output.absolute()
+    output = output.resolve()  # a link to the folder is kept; the folder it names is replaced
     output.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(output)
     temp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-{os.getpid()}-", dir=output.parent))
     try:
+        temp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
         _fill(temp, output, files)
         _swap(temp, output)
     finally:
@@ -125,6 +126,12 @@ def _exchange(a: Path, b: Path) -> bool:
     if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _remove_stale(output: Path) -> None:

@@ -70,7 +70,7 @@ def test_invalid_folder(name, tmp_path, capsys, monkeypatch):
 def test_every_problem_of_a_run_is_reported_at_once():
     lines = (INVALID / "many-errors" / "expected.txt").read_text(encoding="utf-8").splitlines()
     files = {line.split(":", 1)[0] for line in lines if ": error: " in line}
-    assert len(files) == 6 and len(lines) >= 11
+    assert len(files) >= 6 and len(lines) >= 11
 
 
 def test_through_the_real_command_line(tmp_path):

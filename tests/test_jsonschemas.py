@@ -24,7 +24,7 @@ YAML_CODES = {"no-front-matter", "unclosed-front-matter", "yaml-syntax", "yaml-n
               "yaml-tag", "bad-key", "duplicate-key", "too-deep"}
 """Problems of the YAML itself: the file cannot be read as data, so no schema is applied."""
 BEYOND_FRONT_MATTER = {"duplicate-slug", "parent-cycle", "missing-file", "ambiguous-reference", "too-many-links",
-                       "encoding", "unreadable", "file-too-large", "link-outside"}
+                       "encoding", "unreadable", "file-too-large", "link-outside", "case-collision", "active-asset"}
 """Problems that need other files or the body: outside what a schema of one file's front matter can see."""
 
 
