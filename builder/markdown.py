@@ -13,10 +13,13 @@ from typing import Mapping, Sequence
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
+
+from builder.scripts import direction, runs
 
 _SAFE_SCHEMES = {"http", "https", "mailto"}
 _WIKILINK = re.compile(r"\[\[([^\[\]\n|]+)(?:\|([^\[\]\n]*))?\]\]")
@@ -91,15 +94,24 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _render_wikilink(self, tokens: Sequence[Token], idx: int, options, env) -> str:
-    from markdown_it.common.utils import escapeHtml
+def lang_spans(text: str) -> str:
+    """Escaped ``text`` with each run of another script in a span carrying its lang and dir."""
+    return "".join(
+        f'<span lang="{lang}" dir="{direction(lang)}">{escapeHtml(piece)}</span>' if lang else escapeHtml(piece)
+        for piece, lang in runs(text))
 
+
+def _render_text(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    return lang_spans(tokens[idx].content)
+
+
+def _render_wikilink(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     meta = tokens[idx].meta
     target: Target | None = env.get("wikilinks", {}).get(meta["target"])
     text = meta["text"] or (target.label if target else meta["target"])
     if target is None:
         return f'<span class="broken-link">{escapeHtml(text)}</span>'
-    return f'<a class="wikilink" href="{escapeHtml(target.href)}">{escapeHtml(text)}</a>'
+    return f'<a class="wikilink" href="{escapeHtml(target.href)}">{lang_spans(text)}</a>'
 
 
 def _rewrite_links(self, tokens: Sequence[Token], idx: int, options, env) -> str:
@@ -113,6 +125,11 @@ def _rewrite_links(self, tokens: Sequence[Token], idx: int, options, env) -> str
             token.attrSet(attr, env["local"][url] or url)
     if token.type == "image":
         token.attrSet("alt", _alt_text(token.children or [], env))
+        size = env.get("sizes", {}).get(url)
+        if size:
+            token.attrSet("width", str(size[0]))
+            token.attrSet("height", str(size[1]))
+        token.attrSet("loading", "lazy")
         return self.renderToken(tokens, idx, options, env)
     return self.renderToken(tokens, idx, options, env)
 
@@ -158,6 +175,7 @@ def make_parser() -> MarkdownIt:
     md.add_render_rule("wikilink", _render_wikilink)
     md.add_render_rule("link_open", _rewrite_links)
     md.add_render_rule("image", _rewrite_links)
+    md.add_render_rule("text", _render_text)
     return md
 
 
@@ -183,9 +201,12 @@ def parse(body: str) -> Parsed:
     return parsed
 
 
-def render(parsed: Parsed, wikilinks: Mapping[str, Target], local: Mapping[str, str | None]) -> str:
-    """HTML for a parsed body, with wikilink targets and rewritten relative links (None: shown unlinked)."""
-    env = dict(parsed.footnotes, wikilinks=wikilinks, local=local)
+def render(parsed: Parsed, wikilinks: Mapping[str, Target], local: Mapping[str, str | None],
+           sizes: Mapping[str, tuple[int, int]] | None = None) -> str:
+    """HTML for a parsed body, with wikilink targets, rewritten relative links (None: shown unlinked)
+    and image sizes (width and height by the image's path as written).
+    """
+    env = dict(parsed.footnotes, wikilinks=wikilinks, local=local, sizes=sizes or {})
     kept = [(t, t.tag, dict(t.attrs)) for t in _link_tokens(parsed.tokens)]
     try:
         return _MD.renderer.render(parsed.tokens, _MD.options, env)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from builder import markdown, outputs, urls
+from builder import images, markdown, outputs, urls
 from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, discover
 from builder.load import check_unique, load_config, load_record
@@ -75,6 +75,8 @@ def link(loaded: list[Record], parse: Callable[[Record], Parsed], content: Conte
     hidden = frozenset(r.key for r in records if r.get("draft") and not drafts)
     assets = {p.as_posix() for p in content.assets}
     graph = resolve(records, parsed, content.root, assets, report, hidden)
+    graph.photos = {r.key: p for r in records if (p := images.photo_of(r, content.root, assets, report))}
+    graph.sizes = images.read_sizes(content.root, images.shown(graph))
     if config is not None and not config.base_url:
         report.warning(Location(content.site or content.root, 1, 1),
                        "no base_url: the feed, the sitemap and the 404 page use relative links", "no-base-url")

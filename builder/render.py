@@ -39,6 +39,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
     env.filters["human"] = lambda d: d.human() if d else ""
     env.filters["iso"] = lambda d: d.iso() if d else ""
+    env.filters["langs"] = lambda text: Markup(markdown.lang_spans(str(text)))
     env.globals.update(TYPE_TITLES=TYPE_TITLES, SINGULAR_TITLES=SINGULAR_TITLES, KIND_TITLES=SINGULAR_KIND)
     return env
 
@@ -121,9 +122,18 @@ class Renderer:
             "events": views.timeline(graph, _neighbourhood(graph, key)),
             "breadcrumbs": [("Home", urls.HOME), (TYPE_TITLES[record.type], urls.index_url(record.type))],
         }
+        context["photo"] = self.photo(record, url)
         if record.type == "officials":
             context["positions"] = [(p, self.maybe_ref("organizations", p.organization)) for p in record.get("positions", ())]
         return Page(url, SINGULAR_TEMPLATE[record.type], context)
+
+    def photo(self, record: Record, page_url: str) -> dict[str, Any] | None:
+        photo = self.graph.photos.get(record.key)
+        if photo is None:
+            return None
+        width, height = self.graph.sizes.get(photo.path, (None, None))
+        return {"src": urls.relative(page_url, quote(urls.asset_url(photo.path))), "alt": photo.alt,
+                "credit": photo.credit, "width": width, "height": height}
 
     def maybe_ref(self, type_: str, slug: str) -> views.Ref | None:
         record = self.graph.records.get((type_, slug)) if slug else None
@@ -138,15 +148,17 @@ class Renderer:
             target = self.graph.records.get(key)
             if target is not None:
                 targets[text] = markdown.Target(urls.relative(page_url, urls.record_url(*key)), target.label)
-        local = {}
+        local, sizes = {}, {}
         for raw, dest in self.graph.local.get(record.key, {}).items():
             if isinstance(dest, AssetRef):
                 local[raw] = urls.relative(page_url, quote(dest.path)) + dest.fragment
+                if dest.path in self.graph.sizes:
+                    sizes[raw] = self.graph.sizes[dest.path]
             elif dest.key in self.graph.records:
                 local[raw] = urls.relative(page_url, urls.record_url(*dest.key)) + dest.fragment
             else:  # a draft left out of this build
                 local[raw] = None
-        return Markup(markdown.render(parsed, targets, local))
+        return Markup(markdown.render(parsed, targets, local, sizes))
 
 
 SINGULAR_TEMPLATE = {t: f"{SINGULAR[t]}.html" for t in TYPES}

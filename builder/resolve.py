@@ -7,6 +7,7 @@ import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from builder import spoofing
@@ -47,6 +48,10 @@ class Graph:
     """For each record, its wikilink targets as written and the record each names."""
     local: dict[Key, dict[str, AssetRef | RecordRef]] = field(default_factory=dict)
     """For each record, its relative links as written and where they lead."""
+    photos: dict[Key, Any] = field(default_factory=dict)
+    """Each record's ``x-photo`` (an ``images.Photo``), for those that have one."""
+    sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Width and height of the images pages show, by content path."""
 
     def add(self, link: Link) -> None:
         if link in self.outgoing[link.source]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _PERSIAN_LETTERS = set("پچژگکی")
@@ -40,3 +41,28 @@ def language_of(text: str, default: str = "") -> str:
 def direction(language: str) -> str:
     """``rtl`` for right-to-left languages, ``ltr`` otherwise."""
     return "rtl" if language.split("-")[0].lower() in _RTL_LANGUAGES else "ltr"
+
+
+_SCRIPT_RANGES = {
+    "arabic": "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff",
+    "hebrew": "\u0590-\u05ff\ufb1d-\ufb4f",
+    "cjk": "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\u3000-\u303f\uff01-\uff60",
+    "cyrillic": "\u0400-\u04ff",
+    "greek": "\u0370-\u03ff",
+}
+_RUN = re.compile("|".join(
+    f"[{chars}]+(?:[\\s\u200c\u200d]+[{chars}]+)*" for chars in _SCRIPT_RANGES.values()))
+
+
+def runs(text: str) -> list[tuple[str, str]]:
+    """``text`` cut into pieces, each with the language of its script, or '' for the page's own."""
+    pieces: list[tuple[str, str]] = []
+    at = 0
+    for match in _RUN.finditer(text):
+        if match.start() > at:
+            pieces.append((text[at:match.start()], ""))
+        pieces.append((match.group(0), language_of(match.group(0), "und")))
+        at = match.end()
+    if at < len(text):
+        pieces.append((text[at:], ""))
+    return pieces

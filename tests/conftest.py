@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping
 
 import pytest
+from browser import chromium, showcase_site, showcase_url  # noqa: F401  (browser fixtures, in browser.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root."""
