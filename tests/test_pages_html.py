@@ -7,6 +7,8 @@ import subprocess
 
 from browser import ROOT, SHOWCASE, VNU, build_into, java, need
 
+GOLDEN = ROOT / "tests" / "golden" / "content"
+
 INVALID = "<!DOCTYPE html><html lang=en><head><title>t</title></head><body><p><div></p></body></html>"
 """A page the checker must reject, checked in the same run so that a silent checker cannot pass."""
 
@@ -25,7 +27,7 @@ def vnu_errors(files: list) -> dict[str, list[str]]:
 def test_every_page_is_valid_html(tmp_path):
     need(java() is not None, "java is missing (apt-get install default-jre-headless)")
     need(VNU.exists(), f"{VNU} is missing (npm install --prefix tests vnu-jar@24)")
-    sites = [build_into(SHOWCASE, tmp_path / "showcase")]
+    sites = [build_into(SHOWCASE, tmp_path / "showcase"), build_into(GOLDEN, tmp_path / "golden")]
     if (ROOT / "content" / "site.yaml").exists():
         sites.append(build_into(ROOT / "content", tmp_path / "content"))
     pages = sorted(p for site in sites for p in site.rglob("*.html"))
