@@ -102,7 +102,7 @@ class _Index:
         for record in records:
             self.by_slug[record.slug].append(record.key)
             for name in _names(record):
-                keys = self.by_name[name.casefold()]
+                keys = self.by_name[_fold(name)]
                 if record.key not in keys:
                     keys.append(record.key)
 
@@ -129,7 +129,7 @@ class _Index:
         by_slug = self.by_slug.get(target, [])
         if len(by_slug) == 1:
             return list(by_slug)
-        by_name = self.by_name.get(target.casefold(), [])
+        by_name = self.by_name.get(_fold(target), [])
         if len(by_slug) > 1:  # a shared slug is ambiguous even when one of its records has that name
             return by_slug + [k for k in by_name if k not in by_slug]
         return list(by_name)
@@ -254,3 +254,8 @@ def _warn_spoofing(wiki: WikiLink, where: Location, report: Report) -> None:
     for part, text in (("wikilink", wiki.target), ("wikilink text", wiki.text)):
         if found := spoofing.suspicious(text):
             report.warning(where, f"{part} '{text}' holds {spoofing.describe(found)}", "invisible-characters")
+
+
+def _fold(name: str) -> str:
+    """A name as compared: the same in NFC and NFD, and without regard to case."""
+    return unicodedata.normalize("NFC", name).casefold()

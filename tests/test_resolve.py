@@ -202,3 +202,15 @@ def test_output_paths():
 def test_relative_link_to_a_record_file_must_name_its_real_path():
     _, problems = graph_of({"articles/a.md": article("[w](../officials/elsewhere/wang-yi.md)\n")})
     assert [p[3:5] for p in problems] == [("missing-file", "link '../officials/elsewhere/wang-yi.md' leads to a missing file (officials/elsewhere/wang-yi.md)")]
+
+
+def test_names_match_in_any_unicode_normal_form_and_persian_joiners_are_no_warning():
+    import unicodedata
+    graph, problems = graph_of({
+        "organizations/ict-org.md": "---\nname: Sazman\nnative_name: سازمان فناوری‌ها\n---\n",
+        "officials/jose.md": "---\nname: José Ramos\ncountry: iran\n---\n",
+        "articles/a.md": article("[[سازمان فناوری‌ها]] and [[" + unicodedata.normalize("NFD", "josé ramos") + "]]\n"),
+    })
+    assert problems == []
+    assert set(graph.wikilinks[("articles", "a")].values()) == {("organizations", "ict-org"), ("officials", "jose")}
+
