@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
