@@ -83,3 +83,29 @@ def test_start_is_the_first_day_of_the_period():
 def test_bare_year_integer_must_have_four_digits(value):
     with pytest.raises(DateError, match="not a date"):
         parse_date(value)
+
+
+def _partial_dates():
+    from hypothesis import strategies as st
+
+    return st.builds(
+        lambda y, m, d, p: PartialDate(y, m if p > 1 else None, min(d, 28) if p > 2 else None),
+        st.integers(1990, 1995), st.integers(1, 12), st.integers(1, 28), st.integers(1, 3))
+
+
+def test_order_properties():
+    from hypothesis import given, settings, strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(_partial_dates(), max_size=12))
+    def check(dates):
+        oldest = sorted(dates)
+        assert sorted(dates, key=lambda d: d.sort_key, reverse=True) == oldest[::-1]
+        for a, b in zip(oldest, oldest[1:]):
+            assert a.start() <= b.start()
+            if a.start() == b.start():
+                assert a.precision <= b.precision
+        for d in dates:
+            assert parse_date(d.iso()) == d
+
+    check()
