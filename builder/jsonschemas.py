@@ -4,7 +4,7 @@ Editors (through yaml-language-server) validate and complete front matter with
 these files. They are built from the same ``SITE``, ``SCHEMAS``, ``SOURCE`` and
 ``POSITION`` tables as the validator, so the two cannot drift apart, and they
 follow the validator's rules exactly: an optional key may be empty (null, ``""``
-or ``[]``), a required one may not; top-level ``x-`` keys are free; reference
+blank text or ``[]``), a required one may not; top-level ``x-`` keys are free; reference
 fields list the slugs that exist in the content folder.
 
 Patterns end with ``(?![\\s\\S])`` ("nothing follows") rather than ``$``,
@@ -38,14 +38,17 @@ DATE_PATTERN = (
 """YYYY, YYYY-MM or YYYY-MM-DD of a day that exists (29 February only in leap years)."""
 
 DEFINITIONS: dict[str, dict[str, Any]] = {
-    "empty": {"enum": [None, "", []], "description": "Treated as not given"},
+    "empty": {
+        "description": "Treated as not given: nothing, blank text or an empty list",
+        "anyOf": [{"type": "null"}, {"type": "string", "pattern": r"^\s*" + END}, {"type": "array", "maxItems": 0}],
+    },
     "falsy": {"enum": [None, "", [], {}, False, 0]},
     "text": {"type": ["string", "number", "boolean", "null"]},
     "date": {
         "description": "YYYY, YYYY-MM or YYYY-MM-DD, as precise as the source allows",
         "anyOf": [
             {"type": "string", "pattern": DATE_PATTERN},
-            {"type": "integer", "minimum": 1, "maximum": 9999},
+            {"type": "integer", "minimum": 1000, "maximum": 9999},
         ],
     },
 }
