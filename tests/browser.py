@@ -184,9 +184,13 @@ def showcase_url(showcase_site) -> Iterator[str]:
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Headless Debian Chromium under Playwright, one for the whole run."""
+    """Headless Debian Chromium under Playwright, one per test module.
+
+    Not one per run: while Playwright's sync API is open, asyncio sees a running
+    event loop in this thread, and other modules' ``asyncio.run`` would fail.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

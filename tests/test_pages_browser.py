@@ -48,7 +48,7 @@ FACTS = """() => {
 }"""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def seen(chromium, showcase_url):
     """Each page kind, visited once at 360 px and remembered for the whole run."""
     cache = {}
