@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from builder import __version__, formats
+from builder import __version__, cache, formats, parallel, progress
 from builder.diagnostics import Diagnostic, summary
 from builder.formats import FORMATS
 from builder.pipeline import BuildOptions, BuildRefused, build
@@ -15,6 +16,7 @@ from builder.records import TYPES
 from builder.scaffold import ScaffoldError, new_record
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+CACHE = Path(".dossier-cache")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,12 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     _content_arg(build_p)
     build_p.add_argument("--output", type=Path, default=Path("site"), help="output folder (default: site)")
     build_p.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
+    _speed_args(build_p, cache=True)
     build_p.set_defaults(run=_build)
 
     check_p = commands.add_parser("check", help="validate the content; write nothing")
     _content_arg(check_p)
     check_p.add_argument("--format", choices=FORMATS, default="text", help="text (default), github (workflow annotations) or json")
     check_p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    _speed_args(check_p)
     check_p.set_defaults(run=_check)
 
     serve_p = commands.add_parser("serve", help="build, serve with live reload, rebuild on change")
@@ -71,7 +75,32 @@ def _parser() -> argparse.ArgumentParser:
     diff_p.add_argument("head", nargs="?", default=None, metavar="HEAD", help="git revision to compare to (default: the working tree)")
     _content_arg(diff_p)
     diff_p.set_defaults(run=_diff)
+
+    clean_p = commands.add_parser("clean", help="remove the build cache")
+    clean_p.add_argument("--cache", type=Path, default=CACHE, help=f"cache folder (default: {CACHE})")
+    clean_p.set_defaults(run=_clean)
     return parser
+
+
+def _speed_args(parser: argparse.ArgumentParser, cache: bool = False) -> None:
+    parser.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+                        help="processes for parsing and rendering (default: one per core)")
+    parser.add_argument("--timings", action="store_true", help="print the time each stage took")
+    if cache:
+        parser.add_argument("--cache", type=Path, default=CACHE, help=f"build cache folder (default: {CACHE})")
+        parser.add_argument("--no-cache", action="store_true", help="neither read nor write the build cache")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (1 or more), got {text!r}")
+    return int(text)
+
+
+def _speed(options: BuildOptions, args: argparse.Namespace) -> BuildOptions:
+    """The options with the processes and cache the command line asked for."""
+    cache = None if getattr(args, "no_cache", True) else args.cache
+    return replace(options, jobs=args.jobs or parallel.default_jobs(), cache=cache)
 
 
 def _content_arg(parser: argparse.ArgumentParser) -> None:
@@ -79,19 +108,25 @@ def _content_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    return _run(BuildOptions(args.content, args.output, args.drafts), f"built {args.output}")
+    return _run(_speed(BuildOptions(args.content, args.output, args.drafts), args), f"built {args.output}", timings=args.timings)
 
 
 def _check(args: argparse.Namespace) -> int:
-    return _run(BuildOptions(args.content, None), "content is valid", args.format, args.strict)
+    return _run(_speed(BuildOptions(args.content, None), args), "content is valid", args.format, args.strict, args.timings)
 
 
-def _run(options: BuildOptions, success: str, format_: str = "text", strict: bool = False) -> int:
+def _run(options: BuildOptions, success: str, format_: str = "text", strict: bool = False, timings: bool = False) -> int:
+    meter = progress.Meter(sys.stderr) if progress.wanted(sys.stderr) else None
     try:
-        result = build(options)
+        result = build(replace(options, progress=meter))
     except BuildRefused as exc:
         print(f"dossier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        if meter:
+            meter.close()
+    if timings:
+        print("\n".join(progress.table(result.timings)), file=sys.stderr)
     diagnostics = formats.strict(result.diagnostics) if strict else result.diagnostics
     if format_ == "text":
         print_diagnostics(diagnostics)
@@ -102,7 +137,7 @@ def _run(options: BuildOptions, success: str, format_: str = "text", strict: boo
     if any(d.severity == "error" for d in diagnostics):
         return EXIT_CONTENT
     pages = sum(name.endswith(".html") for name in result.files)
-    detail = f" ({len(result.graph.records)} records, {pages} pages)" if result.graph else ""
+    detail = f" ({len(result.graph.records)} records, {pages} pages)" if result.graph else " (nothing changed)" if result.reused else ""
     print(f"dossier: {success}{detail}", file=sys.stderr)
     return EXIT_OK
 
@@ -112,6 +147,16 @@ def print_diagnostics(diagnostics: list[Diagnostic]) -> None:
         print(diagnostic.text(), file=sys.stderr)
     if diagnostics:
         print(f"dossier: {summary(diagnostics)}", file=sys.stderr)
+
+
+def _clean(args: argparse.Namespace) -> int:
+    try:
+        removed = cache.clean(args.cache)
+    except cache.CleanError as exc:
+        print(f"dossier: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"dossier: {'removed' if removed else 'no cache at'} {args.cache}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:

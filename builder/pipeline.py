@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from builder import images, markdown, outputs, urls
+from builder import images, outputs, parallel, previous, urls
+from builder.cache import Cache, fingerprint
 from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, discover
-from builder.load import check_unique, load_config, load_record
+from builder.load import check_unique, load_config
 from builder.records import Record, SiteConfig
 from builder.render import TEMPLATES, Renderer, environment
 from builder.markdown import Parsed
 from builder.resolve import Graph, Key, resolve
+from builder.progress import Clock, Progress
 from builder.write import Content, check_output, OutputError, write_site
 
 
@@ -26,6 +28,12 @@ class BuildOptions:
     """None: validate only, write nothing (``dossier check``)."""
     drafts: bool = False
     templates: Path = TEMPLATES
+    jobs: int = 1
+    """Processes for loading and rendering (the command line's default: every core)."""
+    cache: Path | None = None
+    """Folder of the persistent cache (e.g. ``.dossier-cache``); None: no cache."""
+    progress: Progress | None = field(default=None, compare=False)
+    """Told as each stage starts and advances."""
 
 
 @dataclass(slots=True)
@@ -36,6 +44,10 @@ class BuildResult:
     files: dict[str, Content] = field(default_factory=dict)
     graph: Graph | None = None
     config: SiteConfig | None = None
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    """Seconds spent in each stage."""
+    reused: bool = False
+    """Nothing changed since the last build: its output was kept (or put back) as it was."""
 
     @property
     def ok(self) -> bool:
@@ -48,19 +60,32 @@ class BuildRefused(Exception):
 
 def build(options: BuildOptions) -> BuildResult:
     """Validate everything, then (when ``options.output`` is set and nothing failed) write the site."""
-    report = Report()
+    report, clock = Report(), Clock(options.progress)
     _check_folders(options)
-    content = discover(options.content, report)
-    config = load_config(content, report)
-    partial: list[Record] = []  # invalid records: resolved too, so every problem shows in one run
-    loaded = [r for f in content.records if (r := load_record(f, report, partial))] + partial
-    graph, parsed = link(loaded, lambda r: markdown.parse(r.body), content, config, options.drafts, report)
-    result = BuildResult(report.sorted(), graph=graph, config=config)
+    with clock.stage("discover"):
+        content = discover(options.content, report)
+        cache = Cache(options.cache, fingerprint(options.templates)).open() if options.cache else None
+        read = previous.inputs(content) if cache else None
+        reused = previous.reuse(cache, options, content) if cache and not report.items else None
+    if reused is not None:
+        return BuildResult(reused[0], dict(reused[1]), timings=clock.timings, reused=True)
+    with clock.stage("load"):
+        config = load_config(content, report)
+        loaded, bodies = parallel.load_records(content.records, report, options.jobs, cache, options.progress)
+    with clock.stage("resolve"):
+        graph, parsed = link(loaded, lambda r: bodies[id(r)], content, config, options.drafts, report)
+    if cache is not None:
+        cache.save_records()
+    result = BuildResult(report.sorted(), graph=graph, config=config, timings=clock.timings)
     if not result.ok or config is None:
         return result
-    result.files = render_site(config, graph, parsed, content, options.templates)
+    with clock.stage("render"):
+        result.files = render_site(config, graph, parsed, content, options.templates, options, cache)
     if options.output is not None:
-        write_site(options.output, result.files)
+        with clock.stage("write"):
+            write_site(options.output, result.files, cache.files if cache else None)
+            if cache is not None:
+                previous.remember(cache, options, content, read, result.diagnostics, previous.stored_names(cache, result.files))
     return result
 
 
@@ -83,22 +108,32 @@ def link(loaded: list[Record], parse: Callable[[Record], Parsed], content: Conte
     return graph, parsed
 
 
-def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: ContentFiles, templates: Path) -> dict[str, Content]:
+def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: ContentFiles, templates: Path,
+                options: BuildOptions | None = None, cache: Cache | None = None) -> dict[str, Content]:
     """Every output file by site-relative path: pages, feed, sitemap, JSON, assets."""
-    renderer = Renderer(config, graph, parsed, environment(templates))
-    files: dict[str, Content] = {}
-    pages = list(renderer.pages())
-    for page in pages:
-        files[urls.output_path(page.url)] = renderer.render(page).encode("utf-8")
-    files[urls.FEED] = outputs.atom_feed(config, graph)
-    files["sitemap.xml"] = outputs.sitemap(config, [p.url for p in pages])
-    files["dossier.json"] = outputs.dossier_json(config, graph)
+    options = options or BuildOptions(templates=templates)
+    renderer = Renderer(config, graph, parallel.Bodies(graph, parsed), environment(templates))
+    extra = {urls.FEED: lambda: outputs.atom_feed(config, graph), "dossier.json": lambda: outputs.dossier_json(config, graph)}
+    store = _store(cache, options.output)
+    page_urls, made = parallel.render_pages(renderer, options.jobs, store, extra, options.progress)
+    files = {name: content for name, content in made.items() if name not in extra}
+    files[urls.FEED] = made[urls.FEED]
+    files["sitemap.xml"] = store("sitemap.xml", outputs.sitemap(config, page_urls))
+    files["dossier.json"] = made["dossier.json"]
     for asset in sorted((templates / "static").rglob("*")):
         if asset.is_file():
             files["assets/" + asset.relative_to(templates / "static").as_posix()] = asset
     for relative in content.assets:
         files.setdefault(relative.as_posix(), content.root / relative)
     return files
+
+
+def _store(cache: Cache | None, output: Path | None):
+    """Where rendered bytes go: kept in memory, or stored in the cache (and named by their path there)."""
+    if cache is None or output is None:
+        return lambda name, data: data
+    previous_output = output.absolute()
+    return lambda name, data: cache.put_file(data, previous_output / name)
 
 
 def _check_folders(options: BuildOptions) -> None:

@@ -45,22 +45,26 @@ def check_output(output: Path, content: Path) -> None:
         raise OutputError(f"{output} is not empty and was not written by dossier; remove it or choose another --output")
 
 
-def write_site(output: Path, files: Mapping[str, Content]) -> None:
-    """Write ``files`` (site-relative path -> content) as the new ``output`` folder."""
+def write_site(output: Path, files: Mapping[str, Content], linkable: Path | None = None) -> None:
+    """Write ``files`` (site-relative path -> content) as the new ``output`` folder.
+
+    Source files under ``linkable`` (the build cache's store, whose files are
+    never changed in place) are hard-linked instead of copied.
+    """
     output = output.resolve()  # a link to the folder is kept; the folder it names is replaced
     output.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(output)
     temp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-{os.getpid()}-", dir=output.parent))
     try:
         temp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
-        _fill(temp, output, files)
+        _fill(temp, output, files, linkable)
         _swap(temp, output)
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)
 
 
-def _fill(temp: Path, previous: Path, files: Mapping[str, Content]) -> None:
+def _fill(temp: Path, previous: Path, files: Mapping[str, Content], linkable: Path | None = None) -> None:
     made: set[Path] = set()
     for name in sorted(files):
         target = temp / name
@@ -68,6 +72,8 @@ def _fill(temp: Path, previous: Path, files: Mapping[str, Content]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         content = files[name]
+        if linkable is not None and isinstance(content, Path) and linkable in content.parents and _link(content, target):
+            continue
         if not _reuse(previous / name, target, content):
             if isinstance(content, Path):
                 shutil.copyfile(content, target)
@@ -88,6 +94,14 @@ def _reuse(old: Path, new: Path, content: Content) -> bool:
         if old.read_bytes() != data:
             return False
         os.link(old, new)
+        return True
+    except OSError:
+        return False
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
         return True
     except OSError:
         return False

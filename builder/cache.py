@@ -1,0 +1,249 @@
+"""The persistent build cache, ``.dossier-cache/``: what a build may reuse from the last one.
+
+It holds three things:
+
+- ``records.pickle``: each content file's loaded record, diagnostics and the
+  links its body makes, keyed by a hash of the file's bytes, its path and type,
+  and the fingerprint of the code that read it;
+- ``files/``: every rendered output file, named by the hash of its bytes, so an
+  output folder can be rebuilt by hard links and unchanged files keep their
+  modification times;
+- ``manifest.pickle``: what the last successful build read (file stamps), wrote
+  (output names, hashes and stamps) and reported.
+
+Nothing is trusted: each pickle starts with a magic line and the fingerprint of
+the code and templates (a foreign or stale one is ignored), carries a checksum
+(a corrupt one is ignored), and is read by an unpickler that builds only the
+record classes; a rendered file is used only when its bytes still hash to its
+name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from builder import __version__
+
+MAGIC = b"dossier-cache 1\n"
+TAG = "CACHEDIR.TAG"
+TAG_TEXT = "Signature: 8a477f597d28d172789f06886806bc55\n# The build cache of dossier; `dossier clean` removes it.\n"
+RECORDS = "records.pickle"
+MANIFEST = "manifest.pickle"
+_ALLOWED = {
+    ("builder.records", "Record"), ("builder.records", "Source"), ("builder.records", "Position"),
+    ("builder.dates", "PartialDate"), ("builder.diagnostics", "Diagnostic"), ("builder.diagnostics", "Location"),
+    ("builder.markdown", "Parsed"), ("builder.markdown", "WikiLink"), ("builder.markdown", "LocalLink"),
+    ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),
+    ("builtins", "frozenset"), ("builtins", "set"),
+}
+"""The only classes a cache file may build."""
+
+
+def digest(*parts: bytes | str) -> str:
+    """A hex hash of the parts, each length-prefixed so no two lists of parts collide."""
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def fingerprint(templates: Path) -> str:
+    """The version of everything that shapes a build's output: this code, its dependencies' versions, the templates."""
+    parts: list[bytes | str] = [__version__, sys.version]
+    for module in ("markdown_it", "mdit_py_plugins", "jinja2", "yaml"):
+        parts.append(f"{module} {getattr(sys.modules.get(module), '__version__', '?')}")
+    for folder in (Path(__file__).resolve().parent, templates.resolve()):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells a file changed without reading it: size, modification and change times, inode."""
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
+        return super().find_class(module, name)
+
+
+def loads(data: bytes) -> Any:
+    """Unpickle cache data, building nothing but plain values and the record classes."""
+    return _Unpickler(io.BytesIO(data)).load()
+
+
+class Cache:
+    """One cache folder, for builds made by code and templates of one fingerprint."""
+
+    def __init__(self, folder: Path, fingerprint: str) -> None:
+        self.folder = folder.absolute()
+        self.fingerprint = fingerprint
+        self.files = self.folder / "files"
+        self.records: dict[str, bytes] = {}
+        """Pickled record entries by key, as read; decoded one by one on use."""
+        self.stamps: dict[str, tuple[tuple, str]] = {}
+        """Content file path -> (stamp, key) of the last build, to skip reading unchanged files."""
+        self._used: dict[str, bytes] = {}
+        self._new_stamps: dict[str, tuple[tuple, str]] = {}
+        self._dirty = False
+        mask = os.umask(0o022)
+        os.umask(mask)
+        self.mode = 0o666 & ~mask
+        """Stored files become pages of the site: readable as any file the user makes."""
+
+    def open(self) -> Cache:
+        """Read the record table; a missing, foreign or corrupt one leaves the cache empty."""
+        table = self._read(RECORDS)
+        if isinstance(table, dict) and isinstance(table.get("records"), dict):
+            self.records, self.stamps = table["records"], table.get("stamps", {})
+        return self
+
+    # -- loaded records -------------------------------------------------
+    def record_key(self, kind: str, path: Path, stat: os.stat_result) -> str:
+        """The key of a content file's entry, read from its stamp when unchanged, else by hashing its bytes."""
+        name = str(path)
+        known = self.stamps.get(name)
+        here = stamp(stat)
+        key = known[1] if known and tuple(known[0]) == here else digest(self.fingerprint, kind, name, path.read_bytes())
+        self._new_stamps[name] = (here, key)
+        return key
+
+    def get_record(self, key: str) -> Any:
+        """The entry stored under ``key``, or None when absent or not sound."""
+        blob = self.records.get(key)
+        if blob is None:
+            return None
+        value = _unseal(blob, self.fingerprint)
+        if value is None:
+            self.records.pop(key, None)
+            return None
+        self._used[key] = blob
+        return value
+
+    def put_record(self, key: str, value: Any) -> None:
+        self._used[key] = _seal(value, self.fingerprint)
+        self._dirty = True
+
+    def save_records(self) -> None:
+        """Write the entries used by this build (and only those), when anything changed."""
+        if not self._dirty and self._used.keys() == self.records.keys() and self._new_stamps == self.stamps:
+            return
+        self._write(RECORDS, {"records": self._used, "stamps": self._new_stamps})
+
+    # -- rendered files ---------------------------------------------------
+    def file_path(self, name: str) -> Path:
+        return self.files / name[:2] / name[2:]
+
+    def put_file(self, data: bytes, previous: Path | None = None) -> Path:
+        """Store ``data`` under its hash; reuse ``previous`` (hard link) when it holds the same bytes."""
+        path = self.file_path(hashlib.blake2b(data, digest_size=20).hexdigest())
+        if _same_bytes(path, data):
+            return path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if previous is not None and _same_bytes(previous, data) and _link(previous, path):
+            return path
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), self.mode)
+            f.write(data)
+        os.replace(temp, path)
+        return path
+
+    def sound_file(self, name: str) -> Path | None:
+        """The stored file of hash ``name`` when its bytes still match it."""
+        path = self.file_path(name)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if hashlib.blake2b(data, digest_size=20).hexdigest() != name:
+            path.unlink(missing_ok=True)
+            return None
+        return path
+
+    # -- manifest ---------------------------------------------------------
+    def manifest(self) -> dict | None:
+        value = self._read(MANIFEST)
+        return value if isinstance(value, dict) else None
+
+    def save_manifest(self, manifest: dict) -> None:
+        self._write(MANIFEST, manifest)
+
+    # -- disk -------------------------------------------------------------
+    def _read(self, name: str) -> Any:
+        try:
+            data = (self.folder / name).read_bytes()
+        except OSError:
+            return None
+        return _unseal(data, self.fingerprint)
+
+    def _write(self, name: str, value: Any) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tag = self.folder / TAG
+        if not tag.exists():
+            tag.write_text(TAG_TEXT)
+        fd, temp = tempfile.mkstemp(dir=self.folder, prefix=f".{name}.")
+        with os.fdopen(fd, "wb") as f:
+            f.write(_seal(value, self.fingerprint))
+        os.replace(temp, self.folder / name)
+
+
+def _seal(value: Any, fingerprint: str) -> bytes:
+    body = pickle.dumps(value, protocol=5)
+    return MAGIC + fingerprint.encode() + b"\n" + hashlib.blake2b(body, digest_size=20).digest() + body
+
+
+def _unseal(data: bytes, fingerprint: str) -> Any:
+    head = MAGIC + fingerprint.encode() + b"\n"
+    if not data.startswith(head):
+        return None
+    check, body = data[len(head):len(head) + 20], data[len(head) + 20:]
+    if hashlib.blake2b(body, digest_size=20).digest() != check:
+        return None
+    try:
+        return loads(body)
+    except Exception:  # a cache entry that cannot be read is discarded, whatever the reason
+        return None
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and not path.is_symlink() and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+        return True
+    except OSError:
+        return False
+
+
+class CleanError(Exception):
+    """The folder named as the cache is not one dossier made."""
+
+
+def clean(folder: Path) -> bool:
+    """Remove a cache folder; False when there was none."""
+    if not folder.exists():
+        return False
+    if not (folder / TAG).is_file():
+        raise CleanError(f"{folder} has no {TAG} written by dossier; not removing it")
+    shutil.rmtree(folder)
+    return True

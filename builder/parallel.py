@@ -1,0 +1,236 @@
+"""Spread the heavy stages over processes: loading and parsing records, then rendering pages.
+
+Workers are forked, so they share the build's state as it stands when the pool
+starts (the file list, then the resolved graph) and only small things cross
+process boundaries: loaded records and the links their bodies make on the way
+in, rendered files (or, with a cache, their stored paths) on the way out.
+Work goes out in chunks and results come back in order, so the output is the
+same, byte for byte, whatever the number of processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from builder import markdown, urls
+from builder.cache import Cache
+from builder.diagnostics import Diagnostic, Report
+from builder.discover import RecordFile
+from builder.load import load_record
+from builder.markdown import Parsed
+from builder.records import Record
+from builder.render import Page, Renderer
+from builder.resolve import Graph, Key
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total)."""
+
+LOAD_CHUNK = 64
+RENDER_CHUNK = 32
+MIN_PARALLEL = 200
+"""Fewer items than this are done in the main process: starting workers would cost more."""
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(slots=True)
+class Loaded:
+    """What reading one content file gave."""
+
+    record: Record | None
+    partial: list[Record]
+    """Invalid records kept so their references are still checked."""
+    diagnostics: list[Diagnostic]
+    links: list[Parsed]
+    """The links of each body, in the order record, *partial; tokens dropped."""
+    full: list[Parsed] = field(default_factory=list)
+    """The whole parse, when it was made in this process (never stored or sent)."""
+
+
+def _load_one(file: RecordFile) -> Loaded:
+    report, partial = Report(), []
+    record = load_record(file, report, partial)
+    full = [markdown.parse(r.body) for r in ([record] if record else []) + partial]
+    links = [Parsed([], p.wikilinks, p.local_links) for p in full]
+    return Loaded(record, partial, report.items, links, full)
+
+
+def _load_chunk(files: list[RecordFile]) -> list[Loaded]:
+    loaded = [_load_one(f) for f in files]
+    for item in loaded:
+        item.full = []
+    return loaded
+
+
+def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cache | None,
+                 progress: Progress | None = None) -> tuple[list[Record], dict[int, Parsed]]:
+    """Every record (valid ones first, then invalid ones kept for checking) and each body's parse by record id."""
+    entries: list[Loaded | None] = [None] * len(files)
+    keys: list[str | None] = [None] * len(files)
+    if cache is not None:
+        for i, file in enumerate(files):
+            try:
+                keys[i] = cache.record_key(file.type, file.path, file.path.stat())
+            except OSError:
+                continue  # load_record reports it
+            entries[i] = _as_loaded(cache.get_record(keys[i]))
+    todo = [i for i, e in enumerate(entries) if e is None]
+    done = len(files) - len(todo)
+    for i, item in zip(todo, _map(_load_chunk, _load_one, [files[i] for i in todo], jobs, LOAD_CHUNK,
+                                  lambda n: progress and progress("load", done + n, len(files)))):
+        entries[i] = item
+        if cache is not None and keys[i] is not None and not _unreadable(item):
+            cache.put_record(keys[i], (item.record, item.partial, item.diagnostics, item.links))
+    records, partial, parsed = [], [], {}
+    for item in entries:
+        report.extend(item.diagnostics)
+        bodies = ([item.record] if item.record else []) + item.partial
+        for record, links, full in zip(bodies, item.links, item.full or item.links):
+            parsed[id(record)] = full
+        records += [item.record] if item.record else []
+        partial += item.partial
+    return records + partial, parsed
+
+
+def _as_loaded(value: Any) -> Loaded | None:
+    """A cache entry as a Loaded, or None when it is not one."""
+    if not (isinstance(value, tuple) and len(value) == 4):
+        return None
+    record, partial, diagnostics, links = value
+    if not (isinstance(partial, list) and isinstance(diagnostics, list) and isinstance(links, list)):
+        return None
+    if len(links) != (record is not None) + len(partial):
+        return None
+    return Loaded(record, partial, diagnostics, links)
+
+
+def _unreadable(item: Loaded) -> bool:
+    return any(d.code in ("unreadable", "file-too-large") for d in item.diagnostics)
+
+
+class Bodies(Mapping):
+    """Parsed bodies by record key: those already parsed in full, the others parsed when asked for."""
+
+    def __init__(self, graph: Graph, known: Mapping[Key, Parsed]) -> None:
+        self.graph = graph
+        self.known = {k: p for k, p in known.items() if p.tokens}
+
+    def get(self, key: Key, default=None) -> Parsed | None:
+        return self[key] if key in self.graph.records else default
+
+    def __getitem__(self, key: Key) -> Parsed:
+        parsed = self.known.get(key)
+        return parsed if parsed is not None else markdown.parse(self.graph.records[key].body)
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.graph.records)
+
+    def __len__(self) -> int:
+        return len(self.graph.records)
+
+
+DEFERRED = "\0deferred"
+_PAGE_MAKERS = ("home", "index_page", "record_page", "tags_page", "tag_page", "timeline_page", "not_found_page")
+
+
+class _Deferring(Renderer):
+    """A renderer whose pages are only named in the main process and made in the workers."""
+
+
+def _deferred(name: str):
+    def make(self, *args):
+        return Page("", DEFERRED, {"call": name, "args": args})
+    return make
+
+
+for _name in _PAGE_MAKERS:
+    if hasattr(Renderer, _name):
+        setattr(_Deferring, _name, _deferred(_name))
+
+
+@dataclass(slots=True)
+class _RenderJob:
+    """Everything the render workers share, inherited by fork."""
+
+    renderer: Renderer
+    pages: list[Page]
+    store: Callable[[str, bytes], Any]
+    extra: Mapping[str, Callable[[], bytes]]
+
+
+_JOB: _RenderJob | None = None
+
+
+def _render_one(index: int) -> tuple[str, Any]:
+    job = _JOB
+    page = job.pages[index]
+    if page.template == DEFERRED:
+        page = getattr(Renderer, page.context["call"])(job.renderer, *page.context["args"])
+    name = urls.output_path(page.url)
+    return page.url, job.store(name, job.renderer.render(page).encode("utf-8"))
+
+
+def _render_extra(name: str) -> tuple[str, Any]:
+    return name, _JOB.store(name, _JOB.extra[name]())
+
+
+def _render_chunk(tasks: list) -> list[tuple[str, Any]]:
+    return [_render_extra(t) if isinstance(t, str) else _render_one(t) for t in tasks]
+
+
+def render_pages(renderer: Renderer, jobs: int, store: Callable[[str, bytes], Any],
+                 extra: Mapping[str, Callable[[], bytes]], progress: Progress | None = None) -> tuple[list[str], dict[str, Any]]:
+    """Render every page (and the ``extra`` files, made by the functions given); return page URLs and files."""
+    global _JOB
+    parallel = jobs > 1 and _can_fork() and len(renderer.graph.records) >= MIN_PARALLEL
+    if parallel:
+        renderer = _Deferring(renderer.config, renderer.graph, renderer.parsed, renderer.env)
+    pages = list(renderer.pages())
+    _JOB = _RenderJob(renderer, pages, store, extra)
+    tasks: list = list(extra) + list(range(len(pages)))
+    total = len(tasks)
+    try:
+        results = _map(_render_chunk, lambda t: _render_chunk([t])[0], tasks, jobs if parallel else 1,
+                       RENDER_CHUNK, lambda n: progress and progress("render", n, total))
+        files, page_urls = {}, []
+        for task, (key, value) in zip(tasks, results):
+            if isinstance(task, str):
+                files[key] = value
+            else:
+                page_urls.append(key)
+                files[urls.output_path(key)] = value
+        return page_urls, files
+    finally:
+        _JOB = None
+
+
+def _map(chunk_fn: Callable[[list], list], one_fn: Callable[[Any], Any], items: Sequence, jobs: int, size: int,
+         tick: Callable[[int], Any]) -> Iterable:
+    """Results of ``one_fn`` over items, in order: in the main process, or in ``jobs`` forked workers by chunks."""
+    if jobs <= 1 or len(items) < MIN_PARALLEL or not _can_fork():
+        for n, item in enumerate(items, 1):
+            result = one_fn(item)
+            if n % size == 0 or n == len(items):
+                tick(n)
+            yield result
+        return
+    chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
+    done = 0
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        for chunk in pool.imap(chunk_fn, chunks):
+            done += len(chunk)
+            tick(done)
+            yield from chunk
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()

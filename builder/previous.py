@@ -1,0 +1,107 @@
+"""The last successful build, as the cache remembers it: reuse its output when no input changed.
+
+A build's inputs are the content files (named by discover), the templates and
+the code (both in the cache's fingerprint) and the options. When all of them
+stand as they did, the site is what it was: if the output folder is intact it
+is left alone, and if it was removed it is put back from the stored files.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+from builder.cache import Cache, stamp
+from builder.diagnostics import Diagnostic
+from builder.discover import ContentFiles
+from builder.write import MARKER, Content, write_site
+
+
+def inputs(content: ContentFiles) -> dict[str, tuple] | None:
+    """The stamp of every content file, by path; None when one cannot be read."""
+    paths = [content.site] if content.site else []
+    paths += [f.path for f in content.records] + [content.root / a for a in content.assets]
+    try:
+        return {str(p): stamp(os.stat(p)) for p in paths}
+    except OSError:
+        return None
+
+
+def key(options, content: ContentFiles) -> tuple:
+    """What else a build depends on: its folders and options."""
+    output = str(options.output.absolute()) if options.output is not None else ""
+    return (str(content.root), output, options.drafts, str(options.templates.resolve()))
+
+
+def reuse(cache: Cache, options, content: ContentFiles) -> tuple[list[Diagnostic], dict[str, Content]] | None:
+    """The last build's diagnostics and files when nothing changed since, with its output in place; else None."""
+    manifest = cache.manifest()
+    if options.output is None or not manifest or manifest.get("key") != key(options, content):
+        return None
+    if manifest.get("inputs") != inputs(content):
+        return None
+    output = options.output.absolute()
+    if _intact(output, manifest["written"]):
+        return manifest["diagnostics"], {name: output / name for name in manifest["outputs"]}
+    files = _restore(cache, manifest["outputs"])
+    if files is None:
+        return None
+    write_site(output, files, cache.files)
+    remember(cache, options, content, manifest["inputs"], manifest["diagnostics"], manifest["outputs"])
+    return manifest["diagnostics"], files
+
+
+def remember(cache: Cache, options, content: ContentFiles, read: dict | None, diagnostics: list[Diagnostic],
+             outputs: Mapping[str, str]) -> None:
+    """Store what this build read and wrote; ``outputs`` maps each file to its stored name or source path."""
+    if read is None or options.output is None:
+        return
+    output = options.output.absolute()
+    written = _stamps(output, outputs)
+    if written is not None:
+        cache.save_manifest({"key": key(options, content), "inputs": read, "diagnostics": diagnostics,
+                             "outputs": dict(outputs), "written": written})
+
+
+def stored_names(cache: Cache, files: Mapping[str, Content]) -> dict[str, str]:
+    """Each output file's stored name (a hash) when it is in the cache, else its source path."""
+    names = {}
+    for name, content in files.items():
+        if isinstance(content, Path) and cache.files in content.parents:
+            names[name] = "=" + content.parent.name + content.name
+        else:
+            names[name] = str(content) if isinstance(content, Path) else ""
+    return names
+
+
+def _restore(cache: Cache, outputs: Mapping[str, str]) -> dict[str, Content] | None:
+    files: dict[str, Content] = {}
+    for name, source in outputs.items():
+        if source.startswith("="):
+            path = cache.sound_file(source[1:])
+        else:
+            path = Path(source) if source and Path(source).is_file() else None
+        if path is None:
+            return None
+        files[name] = path
+    return files
+
+
+def _stamps(output: Path, outputs: Mapping[str, str]) -> dict[str, tuple] | None:
+    try:
+        return {name: _output_stamp(output / name) for name in [*outputs, MARKER]}
+    except OSError:
+        return None
+
+
+def _output_stamp(path: Path) -> tuple:
+    s = os.stat(path)
+    return (s.st_size, s.st_mtime_ns, s.st_ino)
+
+
+def _intact(output: Path, written: Mapping[str, tuple]) -> bool:
+    try:
+        return all(_output_stamp(output / name) == tuple(value) for name, value in written.items())
+    except OSError:
+        return False

@@ -1,0 +1,58 @@
+"""Builds spread over processes give the same output and the same problems as one process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from builder import parallel
+from builder.pipeline import BuildOptions, build
+from conftest import snapshot
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "content"
+
+
+@pytest.fixture(autouse=True)
+def always_parallel(monkeypatch):
+    """Small test sites would otherwise be built in one process."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 0)
+    monkeypatch.setattr(parallel, "LOAD_CHUNK", 3)
+    monkeypatch.setattr(parallel, "RENDER_CHUNK", 5)
+
+
+@pytest.mark.parametrize("drafts", [False, True])
+def test_golden_site_same_bytes_with_one_or_three_processes(tmp_path: Path, drafts: bool) -> None:
+    one = build(BuildOptions(GOLDEN, tmp_path / "one", drafts, jobs=1))
+    three = build(BuildOptions(GOLDEN, tmp_path / "three", drafts, jobs=3))
+    assert one.ok and three.ok
+    assert list(one.files) == list(three.files)
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "three")
+    assert one.diagnostics == three.diagnostics
+
+
+def test_generated_site_same_bytes_with_one_or_two_processes(tmp_path: Path) -> None:
+    generate(tmp_path / "content", 40)
+    build(BuildOptions(tmp_path / "content", tmp_path / "one", jobs=1))
+    build(BuildOptions(tmp_path / "content", tmp_path / "two", jobs=2))
+    one, two = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert len(one) > 100 and one == two
+
+
+def test_problems_are_the_same_and_in_order_with_two_processes(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN, tmp_path / "content")
+    article = tmp_path / "content" / "articles" / "ict-year.md"
+    article.write_text(article.read_text().replace("title:", "titel:", 1) + "\n[[Nobody At All]]\n")
+    (tmp_path / "content" / "officials" / "Bad Name.md").write_text("---\nname: x\n---\n")
+    one = build(BuildOptions(tmp_path / "content", None, jobs=1))
+    two = build(BuildOptions(tmp_path / "content", None, jobs=2))
+    assert not one.ok and len(one.diagnostics) >= 3
+    assert [d.text() for d in one.diagnostics] == [d.text() for d in two.diagnostics]
+
+
+def test_check_renders_in_memory_with_two_processes(tmp_path: Path) -> None:
+    result = build(BuildOptions(GOLDEN, None, jobs=2))
+    assert result.ok and all(isinstance(c, (bytes, Path)) for c in result.files.values())
+    assert b"<html" in result.files["index.html"]
