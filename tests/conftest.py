@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import posixpath
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import unquote, urlsplit
 
 import pytest
 from browser import chromium, showcase_site, showcase_url  # noqa: F401  (browser fixtures, in browser.py)
@@ -45,6 +48,67 @@ def run_dossier(*args: str | Path, cwd: Path | None = None, timeout: float = 120
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` by relative path, with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class PageLinks(HTMLParser):
+    """The link targets and element ids of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"])
+        for name in ("href", "src"):
+            if values.get(name) is not None:
+                self.links.append(values[name])
+
+
+def read_page(data: bytes) -> PageLinks:
+    """The links and ids of an HTML page given as bytes."""
+    page = PageLinks()
+    page.feed(data.decode("utf-8"))
+    return page
+
+
+def is_internal(url: str) -> bool:
+    """A link within the site: no scheme and no host."""
+    parts = urlsplit(url)
+    return not parts.scheme and not parts.netloc
+
+
+def target_file(page_path: str, url: str) -> tuple[str, str]:
+    """The output file (and fragment) a relative URL on ``page_path`` leads to."""
+    parts = urlsplit(url)
+    if not parts.path:
+        return page_path, parts.fragment
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_path), unquote(parts.path)))
+    if parts.path.endswith("/") or joined == ".":
+        joined = posixpath.join(joined, "index.html") if joined != "." else "index.html"
+    return joined, parts.fragment
+
+
+def check_links(site: Mapping[str, bytes]) -> tuple[int, list[str]]:
+    """(links checked, problems): every internal href/src of every page must lead to a file of ``site``
+    (a folder to its index.html) and a fragment to an id on that page; no root-relative links."""
+    pages = {name: read_page(data) for name, data in site.items() if name.endswith(".html")}
+    checked, broken = 0, []
+    for name, page in sorted(pages.items()):
+        for url in page.links:
+            if not is_internal(url):
+                continue
+            checked += 1
+            path, fragment = target_file(name, url)
+            if url.startswith("/"):
+                broken.append(f"{name}: root-relative link {url}")
+            elif path.startswith("../") or path not in site:
+                broken.append(f"{name}: {url} -> {path}")
+            elif fragment and path in pages and unquote(fragment) not in pages[path].ids:
+                broken.append(f"{name}: {url} -> no id '{fragment}' in {path}")
+    return checked, broken
 
 
 @pytest.fixture

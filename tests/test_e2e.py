@@ -10,62 +10,21 @@ side effects of build, check and new.
 from __future__ import annotations
 
 import json
-import posixpath
 import shutil
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
 
 from builder.records import TYPES
-from conftest import ROOT, run_dossier, snapshot
+from conftest import ROOT, check_links, is_internal, read_page, run_dossier, snapshot, target_file
 
 CONTENT = ROOT / "content"
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 pytestmark = pytest.mark.skipif(not (CONTENT / "site.yaml").is_file(), reason="content/ is not in this checkout")
-
-
-class _Page(HTMLParser):
-    """The link targets and element ids of one HTML page."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-        self.ids: set[str] = set()
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        if values.get("id"):
-            self.ids.add(values["id"])
-        for name in ("href", "src"):
-            if values.get(name) is not None:
-                self.links.append(values[name])
-
-
-def read_page(data: bytes) -> _Page:
-    page = _Page()
-    page.feed(data.decode("utf-8"))
-    return page
-
-
-def is_internal(url: str) -> bool:
-    parts = urlsplit(url)
-    return not parts.scheme and not parts.netloc
-
-
-def target_file(page_path: str, url: str) -> tuple[str, str]:
-    """The output file (and fragment) a relative URL on ``page_path`` leads to."""
-    parts = urlsplit(url)
-    if not parts.path:
-        return page_path, parts.fragment
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(page_path), unquote(parts.path)))
-    if parts.path.endswith("/") or joined == ".":
-        joined = posixpath.join(joined, "index.html") if joined != "." else "index.html"
-    return joined, parts.fragment
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +37,7 @@ def site(tmp_path_factory) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def pages(site) -> dict[str, _Page]:
+def pages(site) -> dict:
     return {name: read_page(data) for name, data in site.items() if name.endswith(".html")}
 
 
@@ -97,19 +56,8 @@ def test_every_page_of_the_contract_exists(site, dossier):
     assert {r["type"] for r in dossier["records"]} == set(TYPES)
 
 
-def test_every_internal_link_resolves(site, pages):
-    broken, checked = [], 0
-    for name, page in pages.items():
-        for url in page.links:
-            if not is_internal(url):
-                continue
-            assert not url.startswith("/"), f"{name}: root-relative link {url}"
-            path, fragment = target_file(name, url)
-            if path.startswith("../") or path not in site:
-                broken.append(f"{name}: {url} -> {path}")
-            elif fragment and path in pages and unquote(fragment) not in pages[path].ids:
-                broken.append(f"{name}: {url} -> no id '{fragment}' in {path}")
-            checked += 1
+def test_every_internal_link_resolves(site):
+    checked, broken = check_links(site)
     assert checked > 500
     assert not broken, "\n".join(broken)
 
@@ -122,7 +70,7 @@ def test_pages_use_no_external_resources(pages):
                 pytest.fail(f"{name} links out to {url}")
 
 
-def linked_pages(pages: dict[str, _Page], name: str) -> set[str]:
+def linked_pages(pages: dict, name: str) -> set[str]:
     return {target_file(name, url)[0] for url in pages[name].links if is_internal(url)}
 
 

@@ -145,3 +145,11 @@ def test_partial_dates_read_naturally(site):
     assert '<time datetime="2021-03">March 2021</time>' in page
     assert "2021-03-01" not in page
     assert '<time datetime="2022">2022</time>' in site["articles/ict-year/index.html"].decode("utf-8")
+
+
+def test_every_internal_link_resolves(site, tmp_path):
+    from conftest import check_links
+
+    for files in (site, built(tmp_path / "drafts", drafts=True)):
+        checked, broken = check_links(files)
+        assert checked > 300 and not broken, "\n".join(broken)

@@ -67,7 +67,6 @@ def test_unknown_slug_has_a_did_you_mean_hint():
     ("parent", "---\ntitle: X\nkind: mou\nparties: [iran]\nparent: frame\n---\n", ("agreements/x.md", 5, 9)),
 ])
 def test_unknown_reference_for_each_reference_field(field, text, where):
-    type_ = where[0].split("/")[0]
     _, problems = graph_of({where[0]: text})
     assert [p[:4] for p in problems] == [(*where, "unknown-reference")]
     assert f"unknown {field} reference" in problems[0][4]
