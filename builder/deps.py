@@ -46,14 +46,18 @@ class Affected:
     """dossier.json must be assembled again (an entry changed, appeared or went)."""
 
 
-def affected(old: Graph, new: Graph) -> Affected:
-    """Everything that differs between the site of ``old`` and the site of ``new``."""
+def affected(old: Graph, new: Graph, relinked: set[Key] | None = None) -> Affected:
+    """Everything that differs between the site of ``old`` and the site of ``new``.
+
+    ``relinked``, when the caller knows it, is every record whose links either way changed;
+    otherwise they are found by comparing the two graphs.
+    """
     out = Affected()
     added = new.records.keys() - old.records.keys()
     out.removed = set(old.records.keys() - new.records.keys())
     edited = {k for k in new.records.keys() & old.records.keys() if _differs(old.records[k], new.records[k])}
     touched = added | out.removed | edited
-    linked = _relinked(old, new)
+    linked = _relinked(old, new) if relinked is None else relinked & new.records.keys()
     out.records = (added | edited | linked) & new.records.keys()
     shown = _shown_changed(old, new, touched)
     for key in shown:
@@ -116,8 +120,7 @@ def _lists(old: Graph, new: Graph, touched: set[Key], shown: set[Key], out: Affe
             out.tags_index = True
     out.timeline = any(_events(old, k) != _events(new, k) for k in touched)
     out.feed = any(k in shown or _tags(old, k) != _tags(new, k) for k in articles)
-    newest = _newest(old) | _newest(new)
-    out.home = membership or any(k in newest for k in shown)
+    out.home = membership or (any(k[0] == "articles" for k in shown) and bool(shown & (_newest(old) | _newest(new))))
     out.sitemap = membership or out.tags_index
 
 

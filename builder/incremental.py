@@ -11,20 +11,21 @@ the same content; a build that fails keeps the last good site.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
 import jinja2
 
-from builder import deps, markdown, outputs, urls, views
+from builder import deps, markdown, rerender
 from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, RecordFile, discover, is_visible, kind_of
 from builder.load import load_config, load_record
 from builder.markdown import Parsed
 from builder.pipeline import BuildOptions, link
-from builder.records import TYPES, Record, SiteConfig
-from builder.render import Page, Renderer, environment
+from builder.records import Record, SiteConfig
+from builder.render import Renderer, environment
+from builder.reresolve import Resolver
 from builder.resolve import Graph, Key
 from builder.write import Content
 
@@ -52,19 +53,6 @@ class _Loaded:
     diagnostics: list[Diagnostic]
 
 
-@dataclass(slots=True)
-class _Good:
-    """The last site that built without errors, and what it was made from."""
-
-    config: SiteConfig
-    graph: Graph
-    pages: dict[str, bytes]
-    templates: dict[str, str]
-    """Template of each page, by output path."""
-    json: dict[Key, str] = field(default_factory=dict)
-    files: dict[str, Content] = field(default_factory=dict)
-
-
 class Session:
     """An incremental builder for one content folder; call ``update`` after every change."""
 
@@ -81,7 +69,12 @@ class Session:
         self._pending_templates: set[str] = set()
         self._env: jinja2.Environment | None = None
         self._config_cache: tuple | None = None
-        self._good: _Good | None = None
+        self._good: rerender.Site | None = None
+        self._resolver = Resolver()
+        self._relinked: set[Key] | None = None
+        """Records relinked since the last good build; None: unknown, compare the graphs."""
+        self._pending_static: set[str] = set()
+        self._trusted = False
 
     def update(self, paths: Iterable[Path] | None = None) -> Update:
         """Bring the site up to date; ``paths`` are the files that changed (None: look at everything)."""
@@ -90,7 +83,10 @@ class Session:
         config = self._config(forced, report)
         loaded = self._load_records(forced, report)
         content = ContentFiles(self.root, self._site, assets=sorted(self._assets))
-        graph, parsed = link(loaded, lambda r: self._loaded[r.path].parsed, content, config, self.options.drafts, report)
+        graph, parsed = link(loaded, lambda r: self._loaded[r.path].parsed, content, config, self.options.drafts,
+                             report, self._resolver)
+        relinked = self._resolver.relinked
+        self._relinked = None if relinked is None or self._relinked is None else self._relinked | relinked
         diagnostics = report.sorted()
         if config is None or any(d.severity == "error" for d in diagnostics):
             return self._failed(diagnostics)
@@ -99,6 +95,8 @@ class Session:
         except jinja2.TemplateError as exc:
             return self._failed(sorted(diagnostics + [self._template_problem(exc)], key=lambda d: d.sort_key))
         self._pending_templates.clear()
+        self._pending_static.clear()
+        self._relinked = set()
         return Update(True, diagnostics, self._good.files, frozenset(changed))
 
     # -- reading -----------------------------------------------------------------------------
@@ -110,17 +108,19 @@ class Session:
             self._pending_templates.add("*")
             return set()
         forced: set[Path] = set()
+        self._trusted, scan = True, False
         for path in (Path(os.path.abspath(p)) for p in paths):
             if path.is_relative_to(self.templates):
                 self._template_changed(path)
             elif path.is_relative_to(self.root):
-                if not self._content_changed(path):
-                    self._rescan()
-                    return set()
+                scan = scan or not self._content_changed(path)
                 forced.add(path)
+        if scan:
+            self._rescan()
         return forced
 
     def _rescan(self) -> None:
+        self._trusted = False
         report = Report()
         files = discover(self.root, report)
         self._scan_report = report.sorted()
@@ -159,9 +159,12 @@ class Session:
         self._loaded.pop(path, None)
 
     def _template_changed(self, path: Path) -> None:
-        relative = path.relative_to(self.templates)
-        self._pending_templates.add(relative.as_posix())
-        self._env = None
+        relative = path.relative_to(self.templates).as_posix()
+        if relative.startswith("static/"):
+            self._pending_static.add(relative[len("static/"):])
+        else:
+            self._pending_templates.add(relative)
+            self._env = None
 
     def _stamp(self, path: Path) -> tuple:
         try:
@@ -171,10 +174,13 @@ class Session:
         return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
 
     def _fresh(self, path: Path, forced: set[Path]) -> _Loaded | None:
+        """The cached file unless it changed: named by the caller, or (after a scan) with another stamp."""
         cached = self._loaded.get(path)
-        if cached is not None and path not in forced and cached.stamp == self._stamp(path):
+        if cached is None or path in forced:
+            return None
+        if self._trusted:  # the caller named every change: no need to look at the other files
             return cached
-        return None
+        return cached if cached.stamp == self._stamp(path) else None
 
     def _config(self, forced: set[Path], report: Report) -> SiteConfig | None:
         site = self._site
@@ -219,96 +225,28 @@ class Session:
 
     def _render(self, config: SiteConfig, graph: Graph, parsed: dict) -> set[str]:
         renderer = Renderer(config, graph, parsed, self._environment())
-        good = self._good
-        if good is None or good.config != config or "*" in self._pending_templates:
-            return self._full(renderer)
-        reshown = deps.template_dependents(renderer.env, self._pending_templates)
-        if "base.html" in reshown:
-            return self._full(renderer)
-        return self._partial(renderer, good, reshown)
-
-    def _full(self, renderer: Renderer) -> set[str]:
-        pages: dict[str, bytes] = {}
-        templates: dict[str, str] = {}
-        for page in renderer.pages():
-            path = urls.output_path(page.url)
-            pages[path] = renderer.render(page).encode("utf-8")
-            templates[path] = page.template
-        graph = renderer.graph
-        json = {r.key: outputs.record_json(graph, r) for r in graph.records.values()}
-        before = self._good.files if self._good else {}
-        good = _Good(renderer.config, graph, pages, templates, json)
-        self._outputs(good, renderer, feed=True, sitemap=True, assemble=True)
-        self._good = good
-        return _diff(before, good.files)
-
-    def _partial(self, renderer: Renderer, old: _Good, reshown: set[str]) -> set[str]:
-        graph = renderer.graph
-        todo = deps.affected(old.graph, graph)
-        good = _Good(renderer.config, graph, dict(old.pages), dict(old.templates), dict(old.json))
-        wanted = self._pages_to_render(renderer, old, todo, reshown)
-        for path in _removed_pages(old, graph, todo):
-            good.pages.pop(path, None)
-            good.templates.pop(path, None)
-        for page in wanted:
-            path = urls.output_path(page.url)
-            good.pages[path] = renderer.render(page).encode("utf-8")
-            good.templates[path] = page.template
-        for key in todo.removed:
-            good.json.pop(key, None)
-        for key in todo.json:
-            good.json[key] = outputs.record_json(graph, graph.records[key])
-        self._outputs(good, renderer, feed=todo.feed, sitemap=todo.sitemap, assemble=todo.json_changed, old=old)
-        self._good = good
-        return _diff(old.files, good.files)
-
-    def _pages_to_render(self, renderer: Renderer, old: _Good, todo: deps.Affected, reshown: set[str]) -> list[Page]:
-        graph = renderer.graph
-        keys = set(todo.records)
-        types, tags = set(todo.indexes), set(todo.tags)
-        singles = {"home": todo.home, "tags": todo.tags_index, "timeline": todo.timeline, "404": False}
-        for path, template in old.templates.items():
-            if template in reshown:
-                kind, arg = _spec(path)
-                if kind == "record":
-                    keys.add(arg)
-                elif kind == "index":
-                    types.add(arg)
-                elif kind == "tag":
-                    tags.add(arg)
-                else:
-                    singles[kind] = True
-        keys &= graph.records.keys()
-        pages = [renderer.record_page(graph.records[k]) for k in sorted(keys)]
-        pages += [renderer.index_page(t) for t in sorted(types)]
-        if tags or singles["tags"]:
-            tagged = views.tags(graph, None if singles["tags"] else tags)
-            pages += [renderer.tag_page(t, refs) for t, refs in tagged.items() if t in tags]
-            if singles["tags"]:
-                pages.append(renderer.tags_page(tagged))
-        extra = {"home": renderer.home, "timeline": renderer.timeline_page, "404": renderer.not_found_page}
-        pages += [make() for name, make in extra.items() if singles[name]]
-        return pages
-
-    def _outputs(self, good: _Good, renderer: Renderer, feed: bool, sitemap: bool, assemble: bool,
-                 old: _Good | None = None) -> None:
-        config, graph = good.config, good.graph
-        files: dict[str, Content] = {}
-        for relative in self._assets:
-            files[relative.as_posix()] = self.root / relative
-        files.update(good.pages)
-        files[urls.FEED] = outputs.atom_feed(config, graph) if feed or old is None else old.files[urls.FEED]
-        page_urls = [_url_of(p) for p in good.pages]
-        files["sitemap.xml"] = outputs.sitemap(config, page_urls) if sitemap or old is None else old.files["sitemap.xml"]
-        if assemble or old is None:
-            files["dossier.json"] = outputs.assemble_json(config, [good.json[k] for k in sorted(good.json)])
+        old = self._good
+        assets = {p.as_posix(): self.root / p for p in sorted(self._assets)}
+        static = self._static()
+        if old is None or old.config != config or "*" in self._pending_templates:
+            site, changed = rerender.full(renderer, assets, static), None
         else:
-            files["dossier.json"] = old.files["dossier.json"]
-        static = self.templates / "static"
-        for asset in sorted(static.rglob("*")):
-            if asset.is_file():
-                files["assets/" + asset.relative_to(static).as_posix()] = asset
-        good.files = files
+            pending = self._pending_templates
+            reshown = deps.template_dependents(renderer.env, pending) if pending else set()
+            if "base.html" in reshown:
+                site, changed = rerender.full(renderer, assets, static), None
+            else:
+                site, changed = rerender.partial(renderer, old, reshown, self._relinked, assets, static)
+        if changed is None:
+            before = old.files if old else {}
+            changed = {p for p in site.files.keys() | before.keys() if site.files.get(p) != before.get(p)}
+        changed |= {p for p in static if p[len("assets/"):] in self._pending_static}
+        self._good = site
+        return changed
+
+    def _static(self) -> dict[str, Path]:
+        folder = self.templates / "static"
+        return {"assets/" + f.relative_to(folder).as_posix(): f for f in sorted(folder.rglob("*")) if f.is_file()}
 
     # -- failures ----------------------------------------------------------------------------
 
@@ -321,35 +259,3 @@ class Session:
         line = getattr(exc, "lineno", None) or 1
         path = self.templates / name if not os.path.isabs(name) else Path(name)
         return Diagnostic(Location(path, line, 1), f"template error: {exc.message or exc}", "template-error")
-
-
-def _removed_pages(old: _Good, graph: Graph, todo: deps.Affected) -> list[str]:
-    paths = [urls.output_path(urls.record_url(*k)) for k in todo.removed]
-    tagged = {t for r in graph.of_type("articles") for t in r.get("tags", ())} if todo.tags else set()
-    paths += [urls.output_path(urls.tag_url(t)) for t in todo.tags if t not in tagged]
-    return paths
-
-
-def _spec(path: str) -> tuple[str, object]:
-    """What an output page is, from its path: home, index, record, tags, tag, timeline or 404."""
-    parts = path.split("/")[:-1]
-    if path == "404.html":
-        return ("404", None)
-    if not parts:
-        return ("home", None)
-    if parts == ["tags"] or parts == ["timeline"]:
-        return (parts[0], None)
-    if parts[0] == "tags":
-        return ("tag", parts[1])
-    if len(parts) == 1 and parts[0] in TYPES:
-        return ("index", parts[0])
-    return ("record", (parts[0], parts[1]))
-
-
-def _url_of(path: str) -> str:
-    return path[: -len("index.html")] if path.endswith("index.html") else path
-
-
-def _diff(before: Mapping[str, Content], after: Mapping[str, Content]) -> set[str]:
-    changed = {p for p in after if before.get(p) != after[p]}
-    return changed | (before.keys() - after.keys())

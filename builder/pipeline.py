@@ -90,16 +90,17 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def link(loaded: list[Record], parse: Callable[[Record], Parsed], content: ContentFiles,
-         config: SiteConfig | None, drafts: bool, report: Report) -> tuple[Graph, dict[Key, Parsed]]:
+         config: SiteConfig | None, drafts: bool, report: Report, resolver=resolve) -> tuple[Graph, dict[Key, Parsed]]:
     """Everything between loading and rendering: unique slugs, drafts, references, site-wide warnings.
 
-    Shared by ``build`` and incremental builds, which parse only the bodies that changed.
+    Shared by ``build`` and incremental builds, which parse only the bodies that changed and
+    give a ``resolver`` (same arguments as ``resolve``) that re-resolves only what changed.
     """
     records = check_unique(loaded, report)
     parsed = {r.key: parse(r) for r in records}
     hidden = frozenset(r.key for r in records if r.get("draft") and not drafts)
     assets = {p.as_posix() for p in content.assets}
-    graph = resolve(records, parsed, content.root, assets, report, hidden)
+    graph = resolver(records, parsed, content.root, assets, report, hidden)
     graph.photos = {r.key: p for r in records if (p := images.photo_of(r, content.root, assets, report))}
     graph.sizes = images.read_sizes(content.root, images.shown(graph))
     if config is not None and not config.base_url:

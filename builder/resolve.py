@@ -74,26 +74,63 @@ def resolve(
     hidden: frozenset[Key] = frozenset(),
 ) -> Graph:
     """Check every reference and return the graph; ``hidden`` are drafts left out of the site."""
-    graph = Graph({r.key: r for r in records})
-    index = _Index(records)
-    for record in records:
-        _front_matter_links(record, graph, index, report)
-    for record in records:
-        _parent_cycle(record, graph, report)
-        body = parsed.get(record.key)
-        if body is not None:
-            _wikilinks(record, body, graph, index, report, hidden)
-            _local_links(record, body, graph, root, assets, report, hidden)
-    for key in hidden:
-        graph.records.pop(key, None)
-    graph.links[:] = [l for l in graph.links if l.source not in hidden and l.target not in hidden]
-    for table in (graph.outgoing, graph.incoming):
-        for key in list(table):
-            table[key] = [l for l in table[key] if l.source not in hidden and l.target not in hidden]
+    index = Index(records)
+    by_key = {r.key: r for r in records}
+    results = {r.key: resolve_one(r, parsed.get(r.key), by_key, index, root, assets, hidden) for r in records}
+    for result in results.values():
+        report.extend(result.diagnostics)
+    return assemble(records, results, hidden)
+
+
+@dataclass(slots=True)
+class Resolved:
+    """One record's references as resolving it found them; the same whatever else is resolved with it."""
+
+    front: list[Link]
+    """Front-matter references, in the order written."""
+    body: list[Link]
+    """Mentions by wikilinks and relative links not already among ``front``."""
+    wikilinks: dict[str, Key] | None
+    local: dict[str, AssetRef | RecordRef] | None
+    diagnostics: list
+
+
+def resolve_one(record: Record, body: Parsed | None, records: dict[Key, Record], index: Index,
+                root: Path, assets: set[str], hidden: frozenset[Key]) -> Resolved:
+    """Resolve one record's references against the index of every record."""
+    graph = Graph(records)
+    report = Report()
+    _front_matter_links(record, graph, index, report)
+    front = list(graph.outgoing.get(record.key, ()))
+    _parent_cycle(record, graph, report)
+    if body is not None:
+        _wikilinks(record, body, graph, index, report, hidden)
+        _local_links(record, body, graph, root, assets, report, hidden)
+    links = graph.outgoing.get(record.key, [])
+    return Resolved(front, links[len(front):], graph.wikilinks.get(record.key), graph.local.get(record.key), report.items)
+
+
+def assemble(records: list[Record], results: dict[Key, Resolved], hidden: frozenset[Key] = frozenset()) -> Graph:
+    """The graph of every record from each one's references: front matter first, then bodies, in record order."""
+    graph = Graph({r.key: r for r in records if r.key not in hidden})
+    ordered = [results[r.key] for r in records]
+    links = [l for result in ordered for l in result.front] + [l for result in ordered for l in result.body]
+    if hidden:
+        links = [l for l in links if l.source not in hidden and l.target not in hidden]
+    outgoing, incoming = graph.outgoing, graph.incoming
+    for link in links:
+        outgoing[link.source].append(link)
+        incoming[link.target].append(link)
+    graph.links = links
+    for record, result in zip(records, ordered):
+        if result.wikilinks is not None:
+            graph.wikilinks[record.key] = result.wikilinks
+        if result.local is not None:
+            graph.local[record.key] = result.local
     return graph
 
 
-class _Index:
+class Index:
     """Lookups by type and slug, by slug alone, and by name."""
 
     def __init__(self, records: list[Record]) -> None:
@@ -136,12 +173,17 @@ class _Index:
         return list(by_name)
 
 
+def names(record: Record) -> list[str]:
+    """The names a wikilink may use for a record."""
+    return _names(record)
+
+
 def _names(record: Record) -> list[str]:
     names = [record.get(k) for k in ("name", "native_name", "title", "official_name")]
     return [n for n in names if n] + list(record.get("aliases", ()))
 
 
-def _front_matter_links(record: Record, graph: Graph, index: _Index, report: Report) -> None:
+def _front_matter_links(record: Record, graph: Graph, index: Index, report: Report) -> None:
     for key, rule in SCHEMAS[record.type].items():
         if rule.kind in ("ref", "refs"):
             value = record.get(key)

@@ -19,6 +19,7 @@ are added to HTML responses only.
 from __future__ import annotations
 
 import asyncio
+import gc
 import html
 import ipaddress
 import mimetypes
@@ -153,6 +154,9 @@ class Preview:
             self.say(f"dossier: build failed ({summary(update.diagnostics)}); showing the last good site")
         if update.changed or update.ok == before.failed or (not update.ok and update.diagnostics != before.diagnostics):
             reload_browsers(update.changed)
+        # What a build keeps (records, parsed bodies, pages) lives long: keep it out of the cyclic
+        # collector's full passes, which would otherwise walk all of it during every later rebuild.
+        gc.freeze()
 
 
 def reload_browsers(changed: frozenset[str] | set[str]) -> None:

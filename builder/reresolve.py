@@ -1,0 +1,75 @@
+"""Resolve again only the records whose references can have changed since the last build.
+
+A record's references depend on the record itself and on what every record
+is called: the keys, names and paths of all records, agreements' parents, the
+drafts left out and the copied files. While that shape stays the same, each
+unchanged record resolves exactly as before, so its result is kept; when the
+shape changes, everything is resolved again. Either way the graph is assembled
+in the same order as a clean build's, so the two are equal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from builder.diagnostics import Report
+from builder.markdown import Parsed
+from builder.records import Record
+from builder.resolve import Graph, Index, Key, Resolved, assemble, names, resolve_one
+
+
+class Resolver:
+    """A drop-in ``resolve`` that remembers each record's references between calls."""
+
+    def __init__(self) -> None:
+        self._shape: tuple | None = None
+        self._index: Index | None = None
+        self._records: dict[Key, Record] = {}
+        self._results: dict[Key, Resolved] = {}
+        self._rows: dict[Key, tuple] = {}
+        self.relinked: set[Key] | None = None
+        """After a call: records whose links either way changed, or None when all were resolved again."""
+
+    def __call__(self, records: list[Record], parsed: dict[Key, Parsed], root: Path, assets: set[str],
+                 report: Report, hidden: frozenset[Key] = frozenset()) -> Graph:
+        shape = _shape(records, root, assets, hidden, self._rows)
+        everything = shape != self._shape or self._index is None
+        if everything:
+            self._shape, self._index = shape, Index(records)
+        by_key = {r.key: r for r in records}
+        results: dict[Key, Resolved] = {}
+        relinked: set[Key] = set()
+        for record in records:
+            result = self._results.get(record.key)
+            if everything or self._records.get(record.key) is not record or result is None:
+                fresh = resolve_one(record, parsed.get(record.key), by_key, self._index, root, assets, hidden)
+                if result is None or _links(result) != _links(fresh):
+                    relinked |= _touching(record.key, result) | _touching(record.key, fresh)
+                result = fresh
+            results[record.key] = result
+            report.extend(result.diagnostics)
+        self._records, self._results = by_key, results
+        self.relinked = None if everything else relinked
+        return assemble(records, results, hidden)
+
+
+def _shape(records: list[Record], root: Path, assets: set[str], hidden: frozenset[Key], rows: dict) -> tuple:
+    """Everything about all records that one record's references can depend on (``rows`` caches each record's part)."""
+    shape = []
+    for record in records:
+        cached = rows.get(record.key)
+        if cached is None or cached[0] is not record:
+            cached = rows[record.key] = (record, (record.key, record.path, tuple(names(record)), record.get("parent")))
+        shape.append(cached[1])
+    return (tuple(shape), root, frozenset(assets), hidden)
+
+
+def _links(result: Resolved) -> tuple:
+    return (result.front, result.body, result.wikilinks, result.local)
+
+
+def _touching(key: Key, result: Resolved | None) -> set[Key]:
+    """The record and every record its links lead to."""
+    if result is None:
+        return {key}
+    return {key} | {l.target for l in result.front} | {l.target for l in result.body}
