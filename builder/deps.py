@@ -62,10 +62,21 @@ def affected(old: Graph, new: Graph, relinked: set[Key] | None = None) -> Affect
     shown = _shown_changed(old, new, touched)
     for key in shown:
         out.records.update(k for k in _neighbours(new, key) if k in new.records)
+    out.records |= _pictures_changed(old, new)
     out.json = (added | edited | linked) & new.records.keys()
     out.json_changed = bool(out.json or out.removed)
     _lists(old, new, touched, shown, out)
     return out
+
+
+def _pictures_changed(old: Graph, new: Graph) -> set[Key]:
+    """Records whose photo changed, or that show an image whose size changed."""
+    keys = {k for k in old.photos.keys() | new.photos.keys() if old.photos.get(k) != new.photos.get(k)}
+    resized = {p for p in old.sizes.keys() | new.sizes.keys() if old.sizes.get(p) != new.sizes.get(p)}
+    if resized:
+        keys.update(k for k, photo in new.photos.items() if photo.path in resized)
+        keys.update(k for k, table in new.local.items() if any(getattr(d, "path", None) in resized for d in table.values()))
+    return keys & new.records.keys()
 
 
 def _differs(a: Record, b: Record) -> bool:

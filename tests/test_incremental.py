@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import struct
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,11 @@ from builder.render import TEMPLATES
 from serve_content import as_bytes, write_content
 
 TAGS = ["diplomacy", "trade", "energy", "ai", "space"]
+
+
+def png(width: int, height: int) -> bytes:
+    """The first bytes of a PNG file of that size: enough for its size to be read."""
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", width, height) + bytes(9)
 
 
 class Dossier:
@@ -41,7 +47,7 @@ class Dossier:
         ops = [self.edit_title, self.edit_body, self.edit_date, self.edit_tags, self.add_article,
                self.delete_article, self.rename_article, self.toggle_draft, self.rename_person,
                self.rename_country, self.edit_template, self.edit_asset, self.break_or_fix,
-               self.move_position, self.edit_stylesheet, self.link_article]
+               self.move_position, self.edit_stylesheet, self.link_article, self.set_photo, self.resize_image]
         op = self.rng.choice(ops)
         touched = op()
         return touched if touched is not None else self.add_article()
@@ -148,6 +154,22 @@ class Dossier:
         else:
             image.write_bytes(b"image " + str(self.count).encode())
         return [image]
+
+    def set_photo(self):
+        if p := self._pick(self.records("officials")):
+            text = re.sub(r"^x-photo: .*\n", "", p.read_text(encoding="utf-8"), flags=re.M)
+            photo = self.rng.choice(["", "../img/map.png", "../img/face.png"])
+            if photo:
+                (self.root / "img" / "face.png").write_bytes(png(30, 40))
+                text = text.replace("---\n", f"---\nx-photo: {photo}\n", 1)
+            p.write_text(text, encoding="utf-8")
+            return [p, self.root / "img" / "face.png"]
+
+    def resize_image(self):
+        image = self.root / "img" / self.rng.choice(["map.png", "face.png"])
+        if image.exists():
+            image.write_bytes(png(self.rng.randrange(10, 50), self.rng.randrange(10, 50)))
+            return [image]
 
     def link_article(self):
         source, target = self._pick(self.records("officials")), self._pick(self.articles())
