@@ -40,7 +40,7 @@ MANIFEST = "manifest.pickle"
 _ALLOWED = {
     ("builder.records", "Record"), ("builder.records", "Source"), ("builder.records", "Position"),
     ("builder.dates", "PartialDate"), ("builder.diagnostics", "Diagnostic"), ("builder.diagnostics", "Location"),
-    ("builder.markdown", "Parsed"), ("builder.markdown", "WikiLink"), ("builder.markdown", "LocalLink"),
+    ("builder.markdown", "Parsed"), ("builder.prerender", "Prerendered"), ("builder.markdown", "WikiLink"), ("builder.markdown", "LocalLink"),
     ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),
     ("builtins", "frozenset"), ("builtins", "set"),
 }

@@ -206,6 +206,8 @@ def render(parsed: Parsed, wikilinks: Mapping[str, Target], local: Mapping[str, 
     """HTML for a parsed body, with wikilink targets, rewritten relative links (None: shown unlinked)
     and image sizes (width and height by the image's path as written).
     """
+    if hasattr(parsed, "fill"):  # made once with marked targets (builder.prerender)
+        return parsed.fill(wikilinks, local, sizes)
     env = dict(parsed.footnotes, wikilinks=wikilinks, local=local, sizes=sizes or {})
     kept = [(t, t.tag, dict(t.attrs)) for t in _link_tokens(parsed.tokens)]
     try:

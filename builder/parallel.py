@@ -21,6 +21,7 @@ from builder.diagnostics import Diagnostic, Report
 from builder.discover import RecordFile
 from builder.load import load_record
 from builder.markdown import Parsed
+from builder.prerender import prerender
 from builder.records import Record
 from builder.render import Page, Renderer
 from builder.resolve import Graph, Key
@@ -51,7 +52,7 @@ class Loaded:
     """Invalid records kept so their references are still checked."""
     diagnostics: list[Diagnostic]
     links: list[Parsed]
-    """The links of each body, in the order record, *partial; tokens dropped."""
+    """The links of each body, in the order record, *partial; tokens dropped, HTML made (prerender)."""
     full: list[Parsed] = field(default_factory=list)
     """The whole parse, when it was made in this process (never stored or sent)."""
 
@@ -59,8 +60,9 @@ class Loaded:
 def _load_one(file: RecordFile) -> Loaded:
     report, partial = Report(), []
     record = load_record(file, report, partial)
-    full = [markdown.parse(r.body) for r in ([record] if record else []) + partial]
-    links = [Parsed([], p.wikilinks, p.local_links) for p in full]
+    bodies = ([record] if record else []) + partial
+    full = [markdown.parse(r.body) for r in bodies]
+    links: list[Parsed] = [prerender(r.body, p) for r, p in zip(bodies, full)]
     return Loaded(record, partial, report.items, links, full)
 
 
@@ -122,7 +124,7 @@ class Bodies(Mapping):
 
     def __init__(self, graph: Graph, known: Mapping[Key, Parsed]) -> None:
         self.graph = graph
-        self.known = {k: p for k, p in known.items() if p.tokens}
+        self.known = {k: p for k, p in known.items() if p.tokens or hasattr(p, "fill")}
 
     def get(self, key: Key, default=None) -> Parsed | None:
         return self[key] if key in self.graph.records else default

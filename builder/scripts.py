@@ -56,6 +56,8 @@ _RUN = re.compile("|".join(
 
 def runs(text: str) -> list[tuple[str, str]]:
     """``text`` cut into pieces, each with the language of its script, or '' for the page's own."""
+    if text.isascii():  # no other script can be in it: skip the search, the hot path of every page
+        return [(text, "")] if text else []
     pieces: list[tuple[str, str]] = []
     at = 0
     for match in _RUN.finditer(text):

@@ -1,0 +1,70 @@
+"""Body HTML made once, where the parse is, with markers where link targets go.
+
+A body's HTML depends on the rest of the site only through its wikilinks (each
+target's address from the page and its label). So the stage that parses a
+body also renders it with a marker in place of each target's address and
+label; rendering it for a page is then a matter of putting the real ones in.
+The HTML can be stored in the cache and sent between processes, where tokens
+would be too heavy. Bodies whose HTML depends on more (relative links, images)
+or whose links do not all resolve are parsed and rendered again, as usual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+from markdown_it.common.utils import escapeHtml
+
+from builder import markdown
+from builder.markdown import Parsed, Target
+
+MARK = "\0"
+"""markdown-it turns every NUL of a body into U+FFFD, so a NUL in the HTML is a marker."""
+
+
+@dataclass(slots=True)
+class Prerendered(Parsed):
+    """A parsed body without its tokens, with its HTML made for marked targets."""
+
+    template: str | None = None
+    """The HTML with markers, or None when the body must be rendered from tokens."""
+    source: str = ""
+    """The body, parsed again when the template cannot be used."""
+
+    def fill(self, wikilinks: Mapping[str, Target], local: Mapping, sizes: Mapping | None) -> str:
+        """The HTML for the given targets: the template filled in, or a full render when it cannot be."""
+        html = self.template
+        if html is None or local:
+            return markdown.render(markdown.parse(self.source), wikilinks, local, sizes)
+        for i, name in enumerate(_targets(self)):
+            target = wikilinks.get(name)
+            if target is None:
+                return markdown.render(markdown.parse(self.source), wikilinks, local, sizes)
+            html = html.replace(f"{MARK}H{i}{MARK}", escapeHtml(target.href))
+            html = html.replace(f"{MARK}L{i}{MARK}", markdown.lang_spans(target.label))
+        return html
+
+
+def prerender(body: str, parsed: Parsed) -> Prerendered:
+    """The links of ``parsed`` and, when the body allows it, its HTML with marked targets."""
+    result = Prerendered([], parsed.wikilinks, parsed.local_links, {}, None, body)
+    if parsed.local_links or _has_image(parsed) or MARK in body:
+        return result
+    marked = {name: Target(f"{MARK}H{i}{MARK}", f"{MARK}L{i}{MARK}") for i, name in enumerate(_targets(result))}
+    result.template = markdown.render(parsed, marked, {}, {})
+    return result
+
+
+def _targets(parsed: Parsed) -> list[str]:
+    return list(dict.fromkeys(w.target for w in parsed.wikilinks))
+
+
+def _has_image(parsed: Parsed) -> bool:
+    stack = list(parsed.tokens)
+    while stack:
+        token = stack.pop()
+        if token.type == "image":
+            return True
+        stack.extend(token.children or ())
+    return False
