@@ -2,8 +2,8 @@
 
 Layout: ``tests/invalid/RULE/content/`` is the content folder and
 ``tests/invalid/RULE/expected.txt`` is the exact stderr of ``dossier build``
-and ``dossier check`` run with the current folder set to ``tests/invalid/RULE``
-(so every path in it starts with ``content/``), including the closing
+and ``dossier check`` run with the current folder set to (a copy of)
+``tests/invalid/RULE`` (so every path in it starts with ``content/``), including the closing
 summary line. A build must exit 1 and leave a previous output folder exactly
 as it was.
 
@@ -15,6 +15,7 @@ review the diff before committing it.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -50,17 +51,19 @@ def test_there_is_a_folder_per_rule():
 
 @pytest.mark.parametrize("name", CASES)
 def test_invalid_folder(name, tmp_path, capsys, monkeypatch):
-    case = INVALID / name
+    # Run in a copy, so nothing a build leaves beside its content (a cache) lands in the repository.
+    case = tmp_path / name
+    shutil.copytree(INVALID / name / "content", case / "content")
     output = tmp_path / "site"
     before = previous_site(output)
     code, out, err = run_in(case, ["build", "--content", "content", "--output", str(output)], capsys, monkeypatch)
-    expected_file = case / "expected.txt"
+    expected_file = INVALID / name / "expected.txt"
     if UPDATE:
         expected_file.write_text(err, encoding="utf-8")
     assert err == expected_file.read_text(encoding="utf-8")
     assert (code, out) == (1, "")
     assert snapshot(output) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "no temporary folder is left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, "site"]), "no temporary folder is left behind"
     assert "Traceback" not in err
 
     code, out, check_err = run_in(case, ["check", "--content", "content"], capsys, monkeypatch)
@@ -75,10 +78,11 @@ def test_every_problem_of_a_run_is_reported_at_once():
 
 def test_through_the_real_command_line(tmp_path):
     """The same diagnostics from ``python -m builder`` in a subprocess."""
-    case = INVALID / "many-errors"
+    case = tmp_path / "many-errors"
+    shutil.copytree(INVALID / "many-errors" / "content", case / "content")
     output = tmp_path / "site"
     before = previous_site(output)
     code, out, err = run_dossier("build", "--content", "content", "--output", output, cwd=case)
     assert (code, out) == (1, "")
-    assert err == (case / "expected.txt").read_text(encoding="utf-8")
+    assert err == (INVALID / "many-errors" / "expected.txt").read_text(encoding="utf-8")
     assert snapshot(output) == before
