@@ -172,6 +172,8 @@ def _new(args: argparse.Namespace) -> int:
         print(f"dossier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(path)
+    if not (args.schemas / f"{args.type}.schema.json").is_file():
+        print(f"dossier: note: no {args.schemas}/{args.type}.schema.json yet; run 'dossier schemas' for editor validation", file=sys.stderr)
     return EXIT_OK
 
 

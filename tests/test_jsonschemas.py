@@ -179,6 +179,19 @@ def test_schema_and_validator_agree_on_the_invalid_corpus(case):
         assert by_validator == by_schema, f"{path}\n{said}"
 
 
+HOSTILE = Path(__file__).parent / "hostile"
+HOSTILE_CASES = sorted(p.name for p in HOSTILE.glob("[!_]*") if (p / "content").is_dir()) if HOSTILE.is_dir() else []
+
+
+@pytest.mark.parametrize("case", HOSTILE_CASES)
+def test_schema_and_validator_agree_on_the_hostile_corpus(case, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(HOSTILE / "_base" / "content", content)
+    shutil.copytree(HOSTILE / case / "content", content, dirs_exist_ok=True)
+    for path, (by_validator, by_schema, said) in verdicts(content).items():
+        assert by_validator == by_schema, f"{path}\n{said}"
+
+
 @pytest.mark.parametrize("content", [ROOT / "content", FIXTURE], ids=["shipped", "fixture"])
 def test_valid_dossiers_pass_both(content):
     found = verdicts(content)

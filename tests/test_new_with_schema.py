@@ -16,11 +16,16 @@ from builder.scaffold import new_record
 def test_the_schema_line_is_the_first_line_of_the_front_matter(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["new", "officials", "ali-akbari", "--name", "Ali Akbari"]) == 0
-    path = Path(capsys.readouterr().out.strip())
+    out, err = capsys.readouterr()
+    path = Path(out.strip())
     assert path == Path("content/officials/ali-akbari.md")
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[:3] == ["---", "# yaml-language-server: $schema=../../schemas/officials.schema.json", 'name: "Ali Akbari"']
     assert (path.parent / "../../schemas/officials.schema.json").resolve() == (tmp_path / "schemas" / "officials.schema.json")
+    assert "run 'dossier schemas'" in err
+    assert cli.main(["schemas"]) == 0
+    assert cli.main(["new", "officials", "li-lecheng"]) == 0
+    assert "dossier schemas" not in capsys.readouterr().err
 
 
 def test_the_front_matter_parser_reads_past_the_schema_line(tmp_path):
