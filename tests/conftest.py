@@ -56,6 +56,8 @@ class PageLinks(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
+        self.resources: list[str] = []
+        """What the page loads by itself: every src, and the href of <link>."""
         self.ids: set[str] = set()
 
     def handle_starttag(self, tag, attrs):
@@ -65,6 +67,8 @@ class PageLinks(HTMLParser):
         for name in ("href", "src"):
             if values.get(name) is not None:
                 self.links.append(values[name])
+                if name == "src" or tag == "link":
+                    self.resources.append(values[name])
 
 
 def read_page(data: bytes) -> PageLinks:

@@ -213,3 +213,22 @@ def test_names_match_in_any_unicode_normal_form_and_persian_joiners_are_no_warni
     assert problems == []
     assert set(graph.wikilinks[("articles", "a")].values()) == {("organizations", "ict-org"), ("officials", "jose")}
 
+
+
+def test_relative_urls_resolve_back_to_their_target():
+    from hypothesis import given, settings, strategies as st
+    from urllib.parse import urljoin
+
+    segment = st.sampled_from(["articles", "officials", "wang-yi", "tags", "a-b", "2021"])
+    page = st.one_of(st.just(""), st.just("404.html"), st.lists(segment, min_size=1, max_size=3).map(lambda p: "/".join(p) + "/"))
+    target = st.one_of(page, st.lists(segment, min_size=1, max_size=3).map(lambda p: "/".join(p) + ".css"))
+
+    @settings(max_examples=300, deadline=None)
+    @given(page, target)
+    def check(src, dst):
+        base = "https://example.org/any/sub/path/"
+        href = urls.relative(src, dst)
+        assert not href.startswith("/") and "://" not in href
+        assert urljoin(base + src, href) == base + dst
+
+    check()
