@@ -4,6 +4,7 @@
     python3 tasks.py build   # create .venv, install dossier, build content/ into site/
     python3 tasks.py test    # create .venv, install what the tests need, run every test
     python3 tasks.py serve   # create .venv, install, preview with live reload
+    python3 tasks.py screenshots   # regenerate docs/screenshots/ of each kind of page
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 DEBIAN_PACKAGES = ["chromium", "default-jre-headless"]
 """System packages the browser and HTML-validation tests use (installed when running as root)."""
+SCREENSHOT_PACKAGES = ["chromium", "fonts-noto-core", "fonts-noto-cjk"]
+"""The browser, and fonts with Persian and Chinese glyphs, for ``tasks.py screenshots``."""
 NPM_PACKAGES = ["axe-core@4", "vnu-jar@24"]
 """Browser-side tools the tests inject or run; installed into tests/node_modules."""
 
@@ -39,9 +42,9 @@ def setup(extras: str = "") -> None:
     run(PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", spec, cwd=ROOT)
 
 
-def system_packages() -> None:
+def system_packages(packages: list[str] = DEBIAN_PACKAGES) -> None:
     """Debian packages for the browser tests, when this user may install them."""
-    missing = [p for p in DEBIAN_PACKAGES if not _debian_installed(p)]
+    missing = [p for p in packages if not _debian_installed(p)]
     if not missing:
         return
     if shutil.which("apt-get") is None or os.geteuid() != 0:
@@ -87,7 +90,14 @@ def serve(args: list[str]) -> int:
     return subprocess.call([str(BIN / "dossier"), "serve", *args], cwd=ROOT)
 
 
-TASKS = {"build": build, "test": test, "serve": serve}
+def screenshots(args: list[str]) -> int:
+    """Screenshots of each kind of page into docs/screenshots/ (see tests/screenshots.py)."""
+    setup("test,screenshots")
+    system_packages(SCREENSHOT_PACKAGES)
+    return subprocess.call([str(PYTHON), str(ROOT / "tests" / "screenshots.py"), *args], cwd=ROOT)
+
+
+TASKS = {"build": build, "test": test, "serve": serve, "screenshots": screenshots}
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in TASKS:
