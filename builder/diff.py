@@ -4,11 +4,14 @@ Both sides are loaded with the build pipeline without writing: a git revision
 is read with ``git archive`` into a temporary folder, the working tree is read
 where it is. The digest names the records added, removed and changed (with the
 fields that changed), the references added and removed, the problems that are
-new, and the output pages that will change.
+new, the site settings that changed, and the output pages that will change.
+Pages are rendered with the installed templates on both sides, so the list
+shows what the content change does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import os
@@ -62,6 +65,8 @@ class Snapshot:
     """What ``dossier check`` reports."""
     pages: dict[str, str] | None
     """Digest of each output file by site path; None when the build has errors."""
+    settings: dict[str, object] = field(default_factory=dict)
+    """The site.yaml settings, when it is valid."""
 
 
 @dataclass(slots=True)
@@ -77,6 +82,8 @@ class Digest:
     new_problems: list[Finding] = field(default_factory=list)
     pages: dict[str, list[str]] | None = None
     """Site paths under ``added``, ``removed`` and ``changed``; None when a side has errors."""
+    settings: list[str] = field(default_factory=list)
+    """The site.yaml keys whose values changed."""
     head_failed: bool = False
     """The new side has errors (so it would not build)."""
 
@@ -89,7 +96,8 @@ def load(content: Path) -> Snapshot:
     links = frozenset(everything.graph.links) if everything.graph else frozenset()
     problems = tuple(_problem(d, content) for d in published.diagnostics)
     pages = {name: _fingerprint(data) for name, data in published.files.items()} if published.ok else None
-    return Snapshot(records, links, problems, pages)
+    settings = dataclasses.asdict(published.config) if published.config else {}
+    return Snapshot(records, links, problems, pages, settings)
 
 
 def compare(base: Snapshot, head: Snapshot) -> Digest:
@@ -105,6 +113,8 @@ def compare(base: Snapshot, head: Snapshot) -> Digest:
     digest.links_removed = sorted(base.links - head.links, key=_link_order)
     known = {p.identity for p in base.problems}
     digest.new_problems = [p for p in head.problems if p.identity not in known]
+    keys = dict.fromkeys([*base.settings, *head.settings])
+    digest.settings = [k for k in keys if base.settings.get(k) != head.settings.get(k)]
     digest.head_failed = head.pages is None
     if head.pages is not None and base.pages is not None:
         digest.pages = {
@@ -134,6 +144,7 @@ def markdown(digest: Digest, base: str, head: str, content: str = "content") -> 
     out += _section("Records changed", [f"- `{t}/{s}`: {', '.join(what)}" for (t, s), what in digest.changed], noun="record")
     out += _section("References added", [f"- {_link(l)}" for l in digest.links_added], noun="reference")
     out += _section("References removed", [f"- {_link(l)}" for l in digest.links_removed], noun="reference")
+    out += _section("Site settings changed", [f"- `{key}`" for key in digest.settings], noun="setting")
     out += _section("New problems", [_problem_line(p, content) for p in digest.new_problems], noun="problem")
     out += _pages(digest)
     return "\n".join(out).rstrip("\n") + "\n"
@@ -192,7 +203,7 @@ def _link_order(link: Link) -> tuple:
 
 
 def _headline(d: Digest) -> str:
-    if not (d.added or d.removed or d.changed or d.links_added or d.links_removed or d.new_problems or _any_pages(d)):
+    if not (d.added or d.removed or d.changed or d.links_added or d.links_removed or d.new_problems or d.settings or _any_pages(d)):
         return "No change to the dossier's records, references, problems or pages."
     parts = [
         f"{_n(len(d.added), 'record')} added, {len(d.removed)} removed, {len(d.changed)} changed",

@@ -171,3 +171,10 @@ def test_outside_a_repository(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     assert cli.main(["diff"]) == 2
     assert capsys.readouterr().err.startswith("dossier: error: ")
+
+
+def test_site_settings_that_changed(repo, capsys):
+    (repo / "content" / "site.yaml").write_text("title: Renamed\nbase_url: https://example.org/dossier/\nlanguage: fa\n", encoding="utf-8")
+    out = digest(capsys)
+    assert "### Site settings changed\n\n- `title`\n- `language`\n" in out
+    assert "- changed: `index.html`" in out
