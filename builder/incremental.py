@@ -41,6 +41,8 @@ class Update:
     """The site as it now stands, by site-relative path (never modified after it is returned)."""
     changed: frozenset[str] = frozenset()
     """Output paths written, rewritten or removed by this update."""
+    graph: Graph | None = None
+    """The graph of the content as it now is (also when the build failed)."""
 
 
 @dataclass(slots=True)
@@ -97,7 +99,7 @@ class Session:
         self._pending_templates.clear()
         self._pending_static.clear()
         self._relinked = set()
-        return Update(True, diagnostics, self._good.files, frozenset(changed))
+        return Update(True, diagnostics, self._good.files, frozenset(changed), graph)
 
     # -- reading -----------------------------------------------------------------------------
 

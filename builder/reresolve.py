@@ -27,6 +27,8 @@ class Resolver:
         self._records: dict[Key, Record] = {}
         self._results: dict[Key, Resolved] = {}
         self._rows: dict[Key, tuple] = {}
+        self._graph: Graph | None = None
+        self._order: dict[Key, int] = {}
         self.relinked: set[Key] | None = None
         """After a call: records whose links either way changed, or None when all were resolved again."""
 
@@ -39,18 +41,25 @@ class Resolver:
         by_key = {r.key: r for r in records}
         results: dict[Key, Resolved] = {}
         relinked: set[Key] = set()
+        moved: set[Key] = set()
         for record in records:
             result = self._results.get(record.key)
             if everything or self._records.get(record.key) is not record or result is None:
                 fresh = resolve_one(record, parsed.get(record.key), by_key, self._index, root, assets, hidden)
                 if result is None or _links(result) != _links(fresh):
                     relinked |= _touching(record.key, result) | _touching(record.key, fresh)
+                    moved.add(record.key)
                 result = fresh
             results[record.key] = result
             report.extend(result.diagnostics)
         self._records, self._results = by_key, results
         self.relinked = None if everything else relinked
-        return assemble(records, results, hidden)
+        if everything or self._graph is None:
+            self._order = {r.key: i for i, r in enumerate(records)}
+            self._graph = assemble(records, results, hidden)
+        else:
+            self._graph = _patch(self._graph, records, results, moved, relinked, self._order, hidden)
+        return self._graph
 
 
 def _shape(records: list[Record], root: Path, assets: set[str], hidden: frozenset[Key], rows: dict) -> tuple:
@@ -73,3 +82,40 @@ def _touching(key: Key, result: Resolved | None) -> set[Key]:
     if result is None:
         return {key}
     return {key} | {l.target for l in result.front} | {l.target for l in result.body}
+
+
+def _patch(old: Graph, records: list[Record], results: dict[Key, Resolved], moved: set[Key],
+           touched: set[Key], order: dict[Key, int], hidden: frozenset[Key]) -> Graph:
+    """``assemble``'s graph, made from the last one by replacing only the links of ``moved`` records.
+
+    Links into a record are ordered as ``assemble`` orders them: front-matter references before
+    mentions (relation ``mention``), each by the position of its source among the records.
+    """
+    graph = Graph({r.key: r for r in records if r.key not in hidden})
+    ordered = [results[r.key] for r in records]
+    links = [l for result in ordered for l in result.front] + [l for result in ordered for l in result.body]
+    graph.links = [l for l in links if l.source not in hidden and l.target not in hidden] if hidden else links
+    graph.outgoing.update(old.outgoing)
+    graph.incoming.update(old.incoming)
+    graph.wikilinks, graph.local = dict(old.wikilinks), dict(old.local)
+    for key in moved:
+        result = results[key]
+        for table, value in ((graph.wikilinks, result.wikilinks), (graph.local, result.local)):
+            if value is None:
+                table.pop(key, None)
+            else:
+                table[key] = value
+        mine = [l for l in result.front + result.body if l.source not in hidden and l.target not in hidden]
+        if mine:
+            graph.outgoing[key] = mine
+        else:
+            graph.outgoing.pop(key, None)
+    for target in touched:
+        into = [l for l in old.incoming.get(target, ()) if l.source not in moved]
+        into += [l for k in moved for l in graph.outgoing.get(k, ()) if l.target == target]
+        into.sort(key=lambda l: (l.relation == "mention", order[l.source]))
+        if into:
+            graph.incoming[target] = into
+        else:
+            graph.incoming.pop(target, None)
+    return graph

@@ -47,7 +47,8 @@ class Dossier:
         ops = [self.edit_title, self.edit_body, self.edit_date, self.edit_tags, self.add_article,
                self.delete_article, self.rename_article, self.toggle_draft, self.rename_person,
                self.rename_country, self.edit_template, self.edit_asset, self.break_or_fix,
-               self.move_position, self.edit_stylesheet, self.link_article, self.set_photo, self.resize_image]
+               self.move_position, self.edit_stylesheet, self.link_article, self.set_photo, self.resize_image,
+               self.toggle_mention, self.toggle_mention]
         op = self.rng.choice(ops)
         touched = op()
         return touched if touched is not None else self.add_article()
@@ -171,6 +172,13 @@ class Dossier:
             image.write_bytes(png(self.rng.randrange(10, 50), self.rng.randrange(10, 50)))
             return [image]
 
+    def toggle_mention(self):
+        if p := self._pick(self.articles()):
+            line = f"\nAlso [[{self.rng.choice(['officials/wang-yi', 'araghchi', 'countries/china', 'cooperation'])}]].\n"
+            text = p.read_text(encoding="utf-8")
+            p.write_text(text.replace(line, "") if line in text else text + line, encoding="utf-8")
+            return [p]
+
     def link_article(self):
         source, target = self._pick(self.records("officials")), self._pick(self.articles())
         if source and target:
@@ -206,12 +214,20 @@ def check_steps(tmp_path: Path, seed: int, steps: int, drafts: bool) -> None:
         assert [d.text() for d in update.diagnostics] == [d.text() for d in clean.diagnostics], where
         served = as_bytes(update.files)
         if clean.ok:
+            assert _shape(update.graph) == _shape(clean.graph), where
             expected = as_bytes(clean.files)
             stale = sorted(n for n in expected.keys() | served.keys() if served.get(n) != expected.get(n))
             assert not stale, f"{where}: stale {stale}"
             good = served
         else:
             assert served.keys() == good.keys(), where
+
+
+def _shape(graph) -> tuple:
+    """A graph as plain data, in its order: records, links, links each way, wikilinks and relative links."""
+    non_empty = lambda table: {k: v for k, v in table.items() if v}
+    return (list(graph.records), graph.links, non_empty(graph.outgoing), non_empty(graph.incoming),
+            graph.wikilinks, graph.local, graph.photos, graph.sizes)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
