@@ -9,7 +9,10 @@ the two tools run alternately step by step:
 - cold: no cache, no output;
 - warm: cache kept, output removed;
 - no change: everything kept, nothing edited;
-- one edit: one article's body edited.
+- one edit: one article's body edited;
+- serve edit: the same edit rebuilt in one process by the preview server's
+  incremental builder (``bench/serve_edit.py``), compared with Hugo's one-edit
+  build.
 
 Each figure is the median of ``--repeat`` runs (the spread is shown), memory
 is the peak of the summed proportional set size (PSS) of the build's
@@ -37,7 +40,8 @@ from bench.hugo import write_hugo_site  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 STEPS = ("cold", "warm", "no change", "one edit")
-TARGETS = {"cold": "≤ 1.0 × Hugo", "warm": "≤ 0.2 × Hugo", "no change": "≤ 0.05 × Hugo", "one edit": "≤ 250 ms"}
+TARGETS = {"cold": "≤ 1.0 × Hugo", "warm": "≤ 0.2 × Hugo", "no change": "≤ 0.05 × Hugo", "one edit": "≤ 250 ms",
+           "serve edit": "≤ 250 ms"}
 
 
 @dataclass(slots=True)
@@ -46,6 +50,8 @@ class Runs:
 
     seconds: list[float] = field(default_factory=list)
     megabytes: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    """User plus system seconds of the process and its children: less sensitive to a busy machine."""
 
     def median(self) -> float:
         return statistics.median(self.seconds)
@@ -68,7 +74,7 @@ class Tool:
     def edit(self, n: int) -> None:
         """Edit one article's body."""
 
-    def run(self, step: str, n: int) -> tuple[float, float]:
+    def run(self, step: str, n: int) -> tuple[float, float, float]:
         self.reset(step)
         if step == "one edit":
             self.edit(n)
@@ -120,25 +126,26 @@ def _append(path: Path, n: int) -> None:
         f.write(f"\nA sentence added by edit number {n}.\n")
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak summed PSS in MB of ``command`` and its children."""
+def measure(command: list[str], cwd: Path) -> tuple[float, float, float]:
+    """Wall seconds, peak summed PSS in MB and CPU seconds of ``command`` and its children."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0.0]
-    sampler = threading.Thread(target=_sample, args=(process, peak), daemon=True)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak, done = [0.0], threading.Event()
+    sampler = threading.Thread(target=_sample, args=(process.pid, peak, done), daemon=True)
     sampler.start()
-    _, err = process.communicate()
+    _, status, usage = os.wait4(process.pid, 0)  # the child's own and its waited-for children's CPU time
     seconds = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    done.set()
     sampler.join()
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{err.decode(errors='replace')[-2000:]}")
-    return seconds, peak[0]
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}) in {cwd}")
+    return seconds, peak[0], usage.ru_utime + usage.ru_stime
 
 
-def _sample(process: subprocess.Popen, peak: list[float]) -> None:
-    while process.poll() is None:
-        peak[0] = max(peak[0], sum(_pss_kb(pid) for pid in _tree(process.pid)) / 1024)
-        time.sleep(0.02)
+def _sample(pid: int, peak: list[float], done: threading.Event) -> None:
+    while not done.wait(0.02):
+        peak[0] = max(peak[0], sum(_pss_kb(p) for p in _tree(pid)) / 1024)
 
 
 def _tree(pid: int) -> list[int]:
@@ -187,16 +194,30 @@ def bench_size(articles: int, repeat: int, jobs: int | None, hugo: str | None) -
         write_hugo_site(work / "hugo", articles)
         tools.append(Hugo(work / "hugo", hugo, sorted((work / "hugo" / "content" / "articles").glob("*.md"))[0]))
     results = {tool.name: {step: Runs() for step in STEPS} for tool in tools}
+    results["dossier"]["serve edit"] = serve_edit(work / "dossier", repeat)
     edits = 0
     for r in range(repeat):
         for step in STEPS:
             for tool in tools:
                 edits += 1
-                seconds, mb = tool.run(step, edits)
-                results[tool.name][step].seconds.append(seconds)
-                results[tool.name][step].megabytes.append(mb)
-                print(f"  {articles} {tool.name:7} run {r + 1} {step:9} {seconds:7.2f} s {mb:7.0f} MB", file=sys.stderr)
+                seconds, mb, cpu = tool.run(step, edits)
+                runs = results[tool.name][step]
+                runs.seconds.append(seconds)
+                runs.megabytes.append(mb)
+                runs.cpu.append(cpu)
+                print(f"  {articles} {tool.name:7} run {r + 1} {step:9} {seconds:7.2f} s {cpu:7.2f} cpu-s {mb:7.0f} MB",
+                      file=sys.stderr)
     return results
+
+
+def serve_edit(work: Path, repeat: int) -> Runs:
+    """Rebuild times of the preview server's incremental builder after one edit (no output written)."""
+    article = _first_article(work / "content")
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "serve_edit.py"), "content", str(article),
+                           "--edits", str(repeat)], cwd=work, capture_output=True, text=True)
+    times = [float(line) for line in done.stdout.split() if line.replace(".", "").isdigit()]
+    print(f"  serve edit: {times}", file=sys.stderr)
+    return Runs(times or [float("nan")], [0.0], [0.0])
 
 
 def _first_article(content: Path) -> Path:
@@ -204,17 +225,18 @@ def _first_article(content: Path) -> Path:
 
 
 def table(all_results: dict[int, dict[str, dict[str, Runs]]]) -> str:
-    lines = ["| articles | step | dossier s (min–max) | dossier peak MB | hugo s (min–max) | hugo peak MB | ratio | target |",
-             "|---:|---|---:|---:|---:|---:|---:|---|"]
+    lines = ["| articles | step | dossier s (min–max) | cpu s | peak MB | hugo s (min–max) | cpu s | peak MB | ratio | target |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for articles, results in all_results.items():
-        for step in STEPS:
+        for step in (*STEPS, "serve edit"):
             d = results["dossier"][step]
-            row = f"| {articles:,} | {step} | {d.median():.3f} ({d.spread()}) | {max(d.megabytes):.0f} |"
-            h = results.get("hugo", {}).get(step)
+            row = f"| {articles:,} | {step} | {d.median():.3f} ({d.spread()}) | {statistics.median(d.cpu):.2f} | {max(d.megabytes):.0f} |"
+            h = results.get("hugo", {}).get(step if step != "serve edit" else "one edit")
             if h:
-                row += f" {h.median():.3f} ({h.spread()}) | {max(h.megabytes):.0f} | {d.median() / h.median():.2f} |"
+                row += (f" {h.median():.3f} ({h.spread()}) | {statistics.median(h.cpu):.2f} | {max(h.megabytes):.0f} |"
+                        f" {d.median() / h.median():.2f} |")
             else:
-                row += " – | – | – |"
+                row += " – | – | – | – |"
             lines.append(row + f" {TARGETS[step]} |")
     return "\n".join(lines)
 

@@ -134,9 +134,18 @@ class Cache:
         self._used[key] = blob
         return value
 
-    def put_record(self, key: str, value: Any) -> None:
-        self._used[key] = _seal(value, self.fingerprint)
+    def put_record(self, key: str, sealed: bytes) -> None:
+        """Store an entry made by ``seal``."""
+        self._used[key] = sealed
         self._dirty = True
+
+    def seal(self, value: Any) -> bytes:
+        """``value`` pickled, with this cache's fingerprint and a checksum."""
+        return _seal(value, self.fingerprint)
+
+    def unseal(self, data: bytes) -> Any:
+        """What ``seal`` made, or None when ``data`` is not sound."""
+        return _unseal(data, self.fingerprint)
 
     def save_records(self) -> None:
         """Write the entries used by this build (and only those), when anything changed."""

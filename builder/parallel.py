@@ -66,16 +66,25 @@ def _load_one(file: RecordFile) -> Loaded:
     return Loaded(record, partial, report.items, links, full)
 
 
-def _load_chunk(files: list[RecordFile]) -> list[Loaded]:
+_SEAL: Cache | None = None
+"""The cache of the build in progress: workers seal (pickle) their entries for it, once."""
+
+
+def _load_chunk(files: list[RecordFile]) -> list[Loaded | bytes]:
     loaded = [_load_one(f) for f in files]
     for item in loaded:
         item.full = []
-    return loaded
+    return [_SEAL.seal(_entry(item)) for item in loaded] if _SEAL is not None else loaded
+
+
+def _entry(item: Loaded) -> tuple:
+    return (item.record, item.partial, item.diagnostics, item.links)
 
 
 def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cache | None,
                  progress: Progress | None = None) -> tuple[list[Record], dict[int, Parsed]]:
     """Every record (valid ones first, then invalid ones kept for checking) and each body's parse by record id."""
+    global _SEAL
     entries: list[Loaded | None] = [None] * len(files)
     keys: list[str | None] = [None] * len(files)
     if cache is not None:
@@ -87,11 +96,17 @@ def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cach
             entries[i] = _as_loaded(cache.get_record(keys[i]))
     todo = [i for i, e in enumerate(entries) if e is None]
     done = len(files) - len(todo)
-    for i, item in zip(todo, _map(_load_chunk, _load_one, [files[i] for i in todo], jobs, LOAD_CHUNK,
-                                  lambda n: progress and progress("load", done + n, len(files)))):
-        entries[i] = item
+    _SEAL = cache
+    try:
+        made = list(_map(_load_chunk, _load_one, [files[i] for i in todo], jobs, LOAD_CHUNK,
+                         lambda n: progress and progress("load", done + n, len(files))))
+    finally:
+        _SEAL = None
+    for i, item in zip(todo, made):
+        sealed = item if isinstance(item, bytes) else None
+        entries[i] = item = _as_loaded(cache.unseal(sealed)) if sealed is not None else item
         if cache is not None and keys[i] is not None and not _unreadable(item):
-            cache.put_record(keys[i], (item.record, item.partial, item.diagnostics, item.links))
+            cache.put_record(keys[i], sealed or cache.seal(_entry(item)))
     records, partial, parsed = [], [], {}
     for item in entries:
         report.extend(item.diagnostics)

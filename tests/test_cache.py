@@ -41,13 +41,19 @@ def site(tmp_path: Path):
     return Site()
 
 
-def test_cold_warm_and_unchanged_builds_give_the_same_site(site) -> None:
-    first = site.build()
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_cold_warm_and_unchanged_builds_give_the_same_site(site, jobs: int, monkeypatch) -> None:
+    monkeypatch.setattr("builder.parallel.MIN_PARALLEL", 0)
+    first = site.build(jobs=jobs)
     assert not first.reused and snapshot(site.output) == site.reference()
-    assert site.build().reused  # nothing changed: nothing done
+    assert site.build(jobs=jobs).reused  # nothing changed: nothing done
     shutil.rmtree(site.output)
-    warm = site.build()
+    warm = site.build(jobs=jobs)
     assert warm.reused and snapshot(site.output) == site.reference()
+    shutil.rmtree(site.output)
+    (site.cache / "manifest.pickle").unlink()  # records from the cache, pages rendered again
+    again = site.build(jobs=jobs)
+    assert not again.reused and snapshot(site.output) == site.reference()
 
 
 def test_an_edit_is_built_and_matches_a_build_without_cache(site) -> None:
