@@ -7,10 +7,11 @@ follow the validator's rules exactly: an optional key may be empty (null, ``""``
 blank text or ``[]``), a required one may not; top-level ``x-`` keys are free; reference
 fields list the slugs that exist in the content folder.
 
-Patterns end with ``(?![\\s\\S])`` ("nothing follows") rather than ``$``,
-because in Python's ``re`` ``$`` also matches before a final newline while in
-the ECMA-262 dialect that editors use it does not; the lookahead means the same
-in both.
+Patterns are written to mean the same in Python's ``re`` (the validator) and
+in ECMA-262 (editors): they end with ``(?![\\s\\S])`` ("nothing follows")
+rather than ``$``, which in Python also matches before a final newline, and
+spell out whitespace as the characters ``str.strip`` removes, since ``\\s``
+differs between the two.
 """
 
 from __future__ import annotations
@@ -27,20 +28,23 @@ from builder.schema import POSITION, SCHEMAS, SITE, SOURCE, SLUG, Field
 DRAFT = "http://json-schema.org/draft-07/schema#"
 """Draft 7: the newest draft that every common YAML editor plugin understands."""
 END = r"(?![\s\S])"
+SPACE = r"[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+"""Whitespace as Python's ``str.isspace`` knows it."""
+NOT_SPACE = "[^" + SPACE[1:]
 SLUG_PATTERN = "^" + SLUG.pattern + END
 DATE_PATTERN = (
-    r"^\s*(?:"
+    "^" + SPACE + "*(?:"
     r"(?!0000)[0-9]{4}(?:-(?:0[1-9]|1[0-2]))?"
     r"|(?!0000)[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
     r"|(?!0000)(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
-    r")\s*" + END
+    ")" + SPACE + "*" + END
 )
 """YYYY, YYYY-MM or YYYY-MM-DD of a day that exists (29 February only in leap years)."""
 
 DEFINITIONS: dict[str, dict[str, Any]] = {
     "empty": {
         "description": "Treated as not given: nothing, blank text or an empty list",
-        "anyOf": [{"type": "null"}, {"type": "string", "pattern": r"^\s*" + END}, {"type": "array", "maxItems": 0}],
+        "anyOf": [{"type": "null"}, {"type": "string", "pattern": "^" + SPACE + "*" + END}, {"type": "array", "maxItems": 0}],
     },
     "falsy": {"enum": [None, "", [], {}, False, 0]},
     "text": {"type": ["string", "number", "boolean", "null"]},
@@ -63,7 +67,7 @@ KINDS: dict[str, dict[str, Any]] = {
     "date": {"$ref": "#/definitions/date"},
     "bool": {"type": "boolean"},
     "iso": {"type": "string", "pattern": "^[A-Z]{2}" + END},
-    "url": {"type": "string", "pattern": r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^\s/$.?#]\S*\s*" + END},
+    "url": {"type": "string", "pattern": f"^{SPACE}*[Hh][Tt][Tt][Pp][Ss]?://{NOT_SPACE[:-1]}/$.?#]{NOT_SPACE}*{SPACE}*{END}"},
     "language": {"type": "string", "pattern": "^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*" + END},
 }
 SCHEMA_FILE = "{}.schema.json"

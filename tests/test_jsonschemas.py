@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -234,3 +235,44 @@ def test_schemas_command_writes_every_file(tmp_path, monkeypatch, capsys):
 def test_schemas_command_needs_a_content_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["schemas"]) == 2
+
+
+def patterns(node) -> set[str]:
+    """Every ``pattern`` and ``patternProperties`` regex in a schema."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            found.add(node["pattern"])
+        found.update(node.get("patternProperties", {}))
+        for value in node.values():
+            found |= patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= patterns(value)
+    return found
+
+
+PROBES = ["", "a", "IR", "ir", "IRX", "wang-yi", "wang--yi", "Wang-yi", "x-note", "2021", "2021-03", "2021-3",
+          "2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "0000", "0000-02-29", "2021-04-31", "2021-13",
+          "۲۰۲۱", "https://a.org/x", "http://a", "https://", "ftp://a.org", "HTTPS://A.ORG", "en", "en-GB",
+          "zh-Hans-CN", "en_GB"]
+SPACES = [" ", "\n", "\r\n", "\t", "\x1c", "\x85", "\xa0", "\u2003", "\u3000", "\ufeff", "\u200b"]
+
+
+def test_patterns_mean_the_same_for_the_validator_and_for_editors():
+    """Python's re (used by the validator and these tests) and ECMA-262 (editors) agree on every probe."""
+    try:
+        import regress  # ECMA-262 regular expressions; comes with check-jsonschema
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("regress is not installed (check-jsonschema brings it)")
+        pytest.skip("regress is not installed")
+    import re
+
+    probes = {p for base in PROBES for s in SPACES for p in (base, s + base, base + s, base[:2] + s + base[2:])}
+    found = patterns(all_schemas(content_slugs(FIXTURE)))
+    assert len(found) >= 6
+    for pattern in found:
+        ecma = regress.Regex(pattern, "u")
+        differ = sorted(p for p in probes if (re.search(pattern, p) is None) != (ecma.find(p) is None))
+        assert differ == [], f"{pattern!r} differs on {differ[:5]}"
