@@ -169,8 +169,10 @@ class Validator:
 
     def _texts(self, value: Any, rule: Field, path: tuple) -> tuple[str, ...] | None:
         items = self._list(value, path)
+        if items is None:
+            return None
         texts = [self._text(item, rule, path + (i,)) for i, item in enumerate(items)]
-        return tuple(t for t in texts if t is not None) if items is not None else None
+        return tuple(t for t in texts if t is not None)
 
     def _date(self, value: Any, rule: Field, path: tuple) -> PartialDate | None:
         try:

@@ -281,3 +281,7 @@ def test_whitespace_only_required_text_is_empty():
 def test_x_keys_are_only_free_at_the_top():
     text = fm("title: t", "date: 2021", "sources: [{title: s, publisher: p, x-note: n}]")
     assert [c for *_, c in codes("articles", text)] == ["unknown-key"]
+
+
+def test_non_list_where_a_list_of_texts_is_expected():
+    assert codes("officials", fm("name: n", "country: c", "aliases: 2021")) == [(4, 10, "bad-type")]
