@@ -5,10 +5,10 @@ from __future__ import annotations
 import difflib
 import posixpath
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import unquote, urlsplit
 
 from builder import spoofing
@@ -18,6 +18,8 @@ from builder.records import TYPES, Link, Record
 from builder.schema import SCHEMAS, did_you_mean
 
 Key = tuple[str, str]
+MAX_HINTS = 100
+"""Unknown references per record that get a "did you mean"; past that, finding each would take minutes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +139,18 @@ class Index:
         self.by_key = {r.key: r for r in records}
         self.by_slug: dict[str, list[Key]] = defaultdict(list)
         self.by_name: dict[str, list[Key]] = defaultdict(list)
+        self.hinted: Counter[Key] = Counter()
         for record in records:
             self.by_slug[record.slug].append(record.key)
             for name in _names(record):
                 keys = self.by_name[_fold(name)]
                 if record.key not in keys:
                     keys.append(record.key)
+
+    def hint(self, record: Record, word: str, choices: Callable[[], list[str]]) -> str:
+        """A "did you mean" for one of the first MAX_HINTS unknown references of ``record``, else ''."""
+        self.hinted[record.key] += 1
+        return did_you_mean(word, choices()) if self.hinted[record.key] <= MAX_HINTS else ""
 
     def spellings(self, target: str) -> list[str]:
         """What a wikilink target could have meant: ``type/slug`` forms, or slugs and names as written."""
@@ -201,7 +209,7 @@ def _link(record, slug, types, relation, path, graph, index, report) -> None:
     target = index.find(slug, types)
     if target is None:
         what = " or ".join(types)
-        hint = did_you_mean(slug, index.slugs(types))
+        hint = index.hint(record, slug, lambda: index.slugs(types))
         report.error(_at(record, path), f"unknown {relation} reference '{slug}': no such slug among {what}", "unknown-reference", hint)
         return
     graph.add(Link(record.key, target, relation))
@@ -232,7 +240,7 @@ def _wikilinks(record, body: Parsed, graph, index, report, hidden) -> None:
         _warn_spoofing(wiki, where, report)
         candidates = index.wikilink(wiki.target)
         if not candidates:
-            hint = did_you_mean(wiki.target, index.spellings(wiki.target))
+            hint = index.hint(record, wiki.target, lambda: index.spellings(wiki.target))
             report.error(where, f"wikilink [[{wiki.target}]] matches no record", "unknown-reference", hint)
         elif len(candidates) > 1:
             names = ", ".join(f"{t}/{s}" for t, s in sorted(candidates))

@@ -1,0 +1,1 @@
+"""Fuzzing harnesses; see SECURITY.md."""
