@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -114,7 +115,9 @@ def test_writes_into_an_empty_folder_then_replaces_only_its_own(tmp_path: Path) 
     assert _dossier("build", "--content", content, "--output", "site", cwd=tmp_path).returncode == 0
     assert (tmp_path / "site" / MARKER).is_file() and (tmp_path / "site" / "index.html").is_file()
     (tmp_path / "site" / "stray.txt").write_text("left by hand")
+    (content / "countries" / "china.md").write_text("---\nname: China\n---\n", encoding="utf-8")
     assert _dossier("build", "--content", content, "--output", "site", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "site" / "countries" / "china" / "index.html").is_file()
     assert not (tmp_path / "site" / "stray.txt").exists(), "the marked folder is replaced whole"
     (tmp_path / "site" / MARKER).unlink()
     result = _dossier("build", "--content", content, "--output", "site", cwd=tmp_path)
@@ -129,8 +132,8 @@ KILLS = 6
 
 
 @pytest.fixture(scope="module")
-def dossier(tmp_path_factory) -> dict:
-    """A built site (the previous output), the content changed since, and the site that content builds to."""
+def template(tmp_path_factory) -> dict:
+    """A folder with a built site (the previous output) and content changed since; and what that content builds to."""
     work = tmp_path_factory.mktemp("kill")
     generate(work / "content", ARTICLES)
     started = time.monotonic()
@@ -139,10 +142,19 @@ def dossier(tmp_path_factory) -> dict:
     previous = _tree(work / "site")
     story = next((work / "content" / "articles").rglob("*.md"))
     story.write_text(story.read_text(encoding="utf-8") + "\nA sentence added since.\n", encoding="utf-8")
-    assert _dossier("build", "--content", "content", "--output", "next-site", cwd=work).returncode == 0
+    assert _dossier("build", "--content", "content", "--output", "next-site", "--no-cache", cwd=work).returncode == 0
     following = _tree(work / "next-site")
     assert following != previous
+    shutil.rmtree(work / "next-site")
+    shutil.rmtree(work / ".dossier-cache", ignore_errors=True)
     return {"work": work, "duration": duration, "previous": previous, "next": following}
+
+
+@pytest.fixture
+def dossier(template: dict, tmp_path: Path) -> dict:
+    """A fresh copy of the template for one test."""
+    shutil.copytree(template["work"], tmp_path / "work")
+    return dict(template, work=tmp_path / "work")
 
 
 def _leftovers(work: Path) -> list[str]:
@@ -158,9 +170,9 @@ def test_sigkill_at_random_moments_leaves_the_previous_output_whole(dossier: dic
         # One moment in each of KILLS equal slices of the build, so early and late kills both happen.
         delay = duration * (0.2 + 0.9 * (i + rng.random()) / KILLS)
         process = subprocess.Popen([sys.executable, "-m", "builder", "build", "--content", "content", "--output", "site"],
-                                   cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)  # the build and any worker processes, as kill -9 on the job would
         killed += process.wait() == -signal.SIGKILL
         state = _tree(work / "site")
         assert state in (dossier["previous"], dossier["next"]), f"seed {seed}: a kill after {delay:.2f}s left a mixed site"
@@ -172,14 +184,10 @@ def test_sigkill_at_random_moments_leaves_the_previous_output_whole(dossier: dic
 def test_sigkill_at_the_dangerous_moments(dossier: dict, moment: str) -> None:
     """The same, killed exactly where it matters, by a build that kills itself there."""
     work = dossier["work"]
-    before = _tree(work / "site")
     result = subprocess.run([sys.executable, "-c", _SELF_KILLING, moment], cwd=work, capture_output=True, text=True, timeout=300)
     assert result.returncode == -signal.SIGKILL, result.stderr
     after = _tree(work / "site")
-    if moment == "while writing files":
-        assert after == before
-    else:
-        assert after == dossier["next"]
+    assert after == (dossier["previous"] if moment == "while writing files" else dossier["next"])
     assert _leftovers(work), "the killed build left its temporary folder, for the next build to remove"
     _assert_next_build_cleans_up(work, dossier["next"])
 
@@ -193,22 +201,24 @@ def _assert_next_build_cleans_up(work: Path, expected: dict[str, str]) -> None:
 
 _SELF_KILLING = """
 import os, shutil, signal, sys
-from builder import cli, write
+from builder import cli, pipeline, write
 
 moment = sys.argv[1]
 die = lambda: os.kill(os.getpid(), signal.SIGKILL)
 if moment == "while writing files":
-    original, count = write._reuse, [0]
-    def reuse(*args):
-        count[0] += 1
-        if count[0] == 150:
-            die()
-        return original(*args)
-    write._reuse = reuse
+    class Dying(dict):
+        reads = 0
+        def __getitem__(self, name):
+            Dying.reads += 1
+            if Dying.reads == 150:
+                die()
+            return dict.__getitem__(self, name)
+    original_write_site = write.write_site
+    pipeline.write_site = lambda output, files, *rest: original_write_site(output, Dying(files), *rest)
 elif moment == "right after the swap":
     original_exchange = write._exchange
     def exchange(a, b):
-        done = original_exchange(a, b)
+        original_exchange(a, b)
         die()
     write._exchange = exchange
 else:
