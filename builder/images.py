@@ -63,7 +63,8 @@ def shown(graph) -> set[str]:
     """Content paths of the files pages show as images or photos (whose sizes they need)."""
     paths = {photo.path for photo in graph.photos.values()}
     for table in graph.local.values():
-        paths.update(dest.path for dest in table.values() if hasattr(dest, "path"))
+        if table:
+            paths.update(dest.path for dest in table.values() if hasattr(dest, "path"))
     return paths
 
 

@@ -197,11 +197,13 @@ class Session:
 
     def _load_records(self, forced: set[Path], report: Report) -> list[Record]:
         records = []
+        loaded = self._loaded
         for path in self._records:
-            cached = self._fresh(path, forced)
+            cached = loaded.get(path) if self._trusted and path not in forced else None
             if cached is None:
-                cached = self._load(path)
-            report.extend(cached.diagnostics)
+                cached = self._fresh(path, forced) or self._load(path)
+            if cached.diagnostics:
+                report.extend(cached.diagnostics)
             if cached.record is not None:
                 records.append(cached.record)
         return records

@@ -28,23 +28,29 @@ class Resolver:
         self._results: dict[Key, Resolved] = {}
         self._rows: dict[Key, tuple] = {}
         self._graph: Graph | None = None
+        self._names: dict[Key, tuple] = {}
         self._order: dict[Key, int] = {}
         self.relinked: set[Key] | None = None
         """After a call: records whose links either way changed, or None when all were resolved again."""
 
     def __call__(self, records: list[Record], parsed: dict[Key, Parsed], root: Path, assets: set[str],
                  report: Report, hidden: frozenset[Key] = frozenset()) -> Graph:
-        shape = _shape(records, root, assets, hidden, self._rows)
-        everything = shape != self._shape or self._index is None
+        frame, named = _shape(records, root, assets, hidden, self._rows)
+        everything = frame != self._shape or self._index is None
+        renamed: set[Key] = set()
         if everything:
-            self._shape, self._index = shape, Index(records)
+            self._index = Index(records)
+        elif named != self._names:
+            self._index = Index(records)
+            renamed = _renamed(records, parsed, self._names, named, self._results)
+        self._shape, self._names = frame, named
         by_key = {r.key: r for r in records}
         results: dict[Key, Resolved] = {}
         relinked: set[Key] = set()
         moved: set[Key] = set()
         for record in records:
             result = self._results.get(record.key)
-            if everything or self._records.get(record.key) is not record or result is None:
+            if everything or record.key in renamed or self._records.get(record.key) is not record or result is None:
                 fresh = resolve_one(record, parsed.get(record.key), by_key, self._index, root, assets, hidden)
                 if result is None or _links(result) != _links(fresh):
                     relinked |= _touching(record.key, result) | _touching(record.key, fresh)
@@ -62,15 +68,40 @@ class Resolver:
         return self._graph
 
 
-def _shape(records: list[Record], root: Path, assets: set[str], hidden: frozenset[Key], rows: dict) -> tuple:
-    """Everything about all records that one record's references can depend on (``rows`` caches each record's part)."""
-    shape = []
+def _shape(records: list[Record], root: Path, assets: set[str], hidden: frozenset[Key],
+           rows: dict) -> tuple[tuple, dict[Key, tuple]]:
+    """What one record's references can depend on in all the others: keys, paths, parents, drafts, files;
+    and, apart, every record's names (``rows`` caches each record's part)."""
+    frame, named = [], {}
     for record in records:
         cached = rows.get(record.key)
         if cached is None or cached[0] is not record:
-            cached = rows[record.key] = (record, (record.key, record.path, tuple(names(record)), record.get("parent")))
-        shape.append(cached[1])
-    return (tuple(shape), root, frozenset(assets), hidden)
+            row = (record.key, record.path, record.get("parent"))
+            cached = rows[record.key] = (record, row, tuple(names(record)))
+        frame.append(cached[1])
+        named[record.key] = cached[2]
+    return (tuple(frame), root, frozenset(assets), hidden), named
+
+
+def _renamed(records: list[Record], parsed: dict[Key, Parsed], before: dict[Key, tuple], after: dict[Key, tuple],
+             results: dict[Key, Resolved]) -> set[Key]:
+    """Records to resolve again when only names changed: those whose wikilinks name one of the old
+    or new names (a slug that is unique still wins, so others are unaffected), and those with a
+    reference that failed, whose hint lists names."""
+    changed = {k for k in after if before.get(k) != after[k]}
+    spelled = {n.casefold() for k in changed for n in before.get(k, ()) + after[k]}
+    again = set()
+    for record in records:
+        body = parsed.get(record.key)
+        if body is not None and any(w.target.casefold() in spelled for w in body.wikilinks):
+            again.add(record.key)
+        result = results.get(record.key)
+        if result is not None and any(d.code in _FAILED for d in result.diagnostics):
+            again.add(record.key)
+    return again
+
+
+_FAILED = {"unknown-reference", "ambiguous-reference"}
 
 
 def _links(result: Resolved) -> tuple:

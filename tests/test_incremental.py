@@ -174,7 +174,7 @@ class Dossier:
 
     def toggle_mention(self):
         if p := self._pick(self.articles()):
-            line = f"\nAlso [[{self.rng.choice(['officials/wang-yi', 'araghchi', 'countries/china', 'cooperation'])}]].\n"
+            line = f"\nAlso [[{self.rng.choice(['officials/wang-yi', 'araghchi', 'countries/china', 'cooperation', 'Wang Yii'])}]].\n"
             text = p.read_text(encoding="utf-8")
             p.write_text(text.replace(line, "") if line in text else text + line, encoding="utf-8")
             return [p]
@@ -282,3 +282,17 @@ def test_template_dependents_follow_extends_and_imports() -> None:
     assert "article.html" in deps.template_dependents(env, {"_macros.html"})
     assert deps.template_dependents(env, {"base.html"}) >= {"home.html", "article.html", "404.html"}
     assert deps.template_dependents(env, {"tag.html"}) == {"tag.html"}
+
+
+def test_a_rename_updates_the_hints_of_broken_links_elsewhere(tmp_path: Path) -> None:
+    root = write_content(tmp_path / "content")
+    options = BuildOptions(root, None)
+    session = Session(options)
+    session.update()
+    visit, official = root / "articles" / "visit.md", root / "officials" / "wang-yi.md"
+    visit.write_text(visit.read_text(encoding="utf-8") + "\nAlso [[Wang Yii]].\n", encoding="utf-8")
+    assert "did you mean 'Wang Yi'" in " ".join(d.text() for d in session.update([visit]).diagnostics)
+    official.write_text(official.read_text(encoding="utf-8").replace("name: Wang Yi", "name: Person 4"), encoding="utf-8")
+    update = session.update([official])
+    assert [d.text() for d in update.diagnostics] == [d.text() for d in build(options).diagnostics]
+    assert "did you mean 'wang-yi'" in " ".join(d.text() for d in update.diagnostics)
