@@ -153,6 +153,10 @@ class Cache:
             return
         self._write(RECORDS, {"records": self._used, "stamps": self._new_stamps})
 
+    def release(self) -> None:
+        """Forget the record entries (after ``save_records``): a large site's are many megabytes."""
+        self.records, self._used = {}, {}
+
     # -- rendered files ---------------------------------------------------
     def file_path(self, name: str) -> Path:
         return self.files / name[:2] / name[2:]

@@ -10,6 +10,7 @@ same, byte for byte, whatever the number of processes.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -242,11 +243,16 @@ def _map(chunk_fn: Callable[[list], list], one_fn: Callable[[Any], Any], items: 
         return
     chunks = [list(items[i:i + size]) for i in range(0, len(items), size)]
     done = 0
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        for chunk in pool.imap(chunk_fn, chunks):
-            done += len(chunk)
-            tick(done)
-            yield from chunk
+    gc.collect()
+    gc.freeze()  # the collector of a worker would otherwise touch, and so copy, every page it inherited
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for chunk in pool.imap(chunk_fn, chunks):
+                done += len(chunk)
+                tick(done)
+                yield from chunk
+    finally:
+        gc.unfreeze()
 
 
 def _can_fork() -> bool:

@@ -76,6 +76,7 @@ def build(options: BuildOptions) -> BuildResult:
         graph, parsed = link(loaded, lambda r: bodies[id(r)], content, config, options.drafts, report)
     if cache is not None:
         cache.save_records()
+        cache.release()
     result = BuildResult(report.sorted(), graph=graph, config=config, timings=clock.timings)
     if not result.ok or config is None:
         return result
