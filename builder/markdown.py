@@ -35,6 +35,8 @@ class WikiLink:
     text: str
     line: int
     col: int
+    in_alt: bool = False
+    """Written in an image's alt text: checked, shown as text, but no link and so no reference."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,10 +190,10 @@ def parse(body: str) -> Parsed:
     tokens = _MD.parse(body, env)
     parsed = Parsed(tokens, footnotes=env)
     columns = _Columns(body.split("\n"))
-    for token, line in _inline_children(tokens):
+    for token, line, in_alt in _inline_children(tokens):
         if token.type == "wikilink":
             col = columns.find(line, token.content)
-            parsed.wikilinks.append(WikiLink(token.meta["target"], token.meta["text"], line, col))
+            parsed.wikilinks.append(WikiLink(token.meta["target"], token.meta["text"], line, col, in_alt))
         elif token.type == "code_inline":
             columns.find(line, token.content)
         elif token.type in ("link_open", "image"):
@@ -234,7 +236,7 @@ def to_html(text: str) -> str:
 
 
 def _inline_children(tokens: list[Token]):
-    """Each inline child token with its body line, counting line breaks within a block."""
+    """Each inline child token with its body line (counting line breaks within a block) and whether it is in an alt text."""
     for block in tokens:
         if block.type != "inline" or not block.children:
             continue
@@ -245,8 +247,8 @@ def _inline_children(tokens: list[Token]):
             if child.type == "image" and child.children:  # the alt text comes before the path
                 for grandchild in child.children:
                     if grandchild.type == "wikilink":
-                        yield grandchild, line
-            yield child, line
+                        yield grandchild, line, True
+            yield child, line, False
 
 
 class _Columns:

@@ -251,7 +251,7 @@ def _wikilinks(record, body: Parsed, graph, index, report, hidden) -> None:
             table[wiki.target] = candidates[0]
             if candidates[0] == record.key:
                 report.warning(where, "this record links to itself", "self-reference")
-            else:
+            elif not wiki.in_alt:
                 graph.add(Link(record.key, candidates[0], "mention"))
 
 

@@ -56,7 +56,7 @@ def test_wikilink_lines_and_columns():
 
 def test_wikilink_in_image_alt_is_found_and_shown_as_text():
     parsed = parse("![map of [[wang-yi]]'s visit](map.png)")
-    assert [(w.target, w.col) for w in parsed.wikilinks] == [("wang-yi", 10)]
+    assert [(w.target, w.col, w.in_alt) for w in parsed.wikilinks] == [("wang-yi", 10, True)]
     assert render(parsed, TARGETS, {}) == '<p><img src="map.png" alt="map of Wang Yi\'s visit" loading="lazy" /></p>\n'
 
 

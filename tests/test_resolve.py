@@ -232,3 +232,12 @@ def test_relative_urls_resolve_back_to_their_target():
         assert urljoin(base + src, href) == base + dst
 
     check()
+
+
+def test_wikilink_in_an_image_alt_is_checked_but_makes_no_reference():
+    graph, problems = graph_of({"articles/a.md": article("![[[wang-yi]] and [[nobody]]](x.png)\n")},
+                               assets={"articles/x.png"})
+    assert [p[3] for p in problems] == ["unknown-reference"]
+    graph, problems = graph_of({"articles/a.md": article("![[[wang-yi]]](x.png)\n")}, assets={"articles/x.png"})
+    assert problems == [] and graph.wikilinks[("articles", "a")] == {"wang-yi": ("officials", "wang-yi")}
+    assert graph.outgoing[("articles", "a")] == []
