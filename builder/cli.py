@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     build_p.add_argument("--output", type=Path, default=Path("site"), help="output folder (default: site)")
     build_p.add_argument("--drafts", action="store_true", help="include articles marked draft: true")
     _speed_args(build_p, cache=True)
+    build_p.add_argument("--no-search", dest="search", action="store_false", help="skip the search index (Pagefind)")
     build_p.set_defaults(run=_build)
 
     check_p = commands.add_parser("check", help="validate the content; write nothing")
@@ -108,7 +109,7 @@ def _content_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    return _run(_speed(BuildOptions(args.content, args.output, args.drafts), args), f"built {args.output}", timings=args.timings)
+    return _run(_speed(BuildOptions(args.content, args.output, args.drafts, search=args.search), args), f"built {args.output}", timings=args.timings)
 
 
 def _check(args: argparse.Namespace) -> int:

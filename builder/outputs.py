@@ -22,7 +22,10 @@ def atom_feed(config: SiteConfig, graph: Graph, feed_url: str = urls.FEED, keys=
     root = ET.Element("feed", xmlns=ATOM)
     if config.language:
         root.set("xml:lang", config.language)
-    articles = [r for r in graph.of_type("articles") if keys is None or r.key in keys]
+    if keys is None:
+        articles = graph.of_type("articles")
+    else:
+        articles = [graph.records[k] for k in keys if k in graph.records and k[0] == "articles"]
     articles.sort(key=lambda r: (r.get("date").sort_key, r.slug), reverse=True)
     _text(root, "title", title or config.title)
     if config.description:
@@ -66,10 +69,10 @@ def sitemap(config: SiteConfig, page_urls: Iterable[str]) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 
 
-def dossier_json(config: SiteConfig, graph: Graph) -> bytes:
-    """Every record, its fields and its references both ways."""
+def dossier_json(config: SiteConfig, graph: Graph, extra: dict[str, Any] | None = None) -> bytes:
+    """Every record, its fields and its references both ways; ``extra`` adds top-level keys (the graph)."""
     records = sorted(graph.records.values(), key=lambda r: r.key)
-    return assemble_json(config, [record_json(graph, r) for r in records])
+    return assemble_json(config, [record_json(graph, r) for r in records], extra)
 
 
 def record_json(graph: Graph, record: Record) -> str:
@@ -77,14 +80,17 @@ def record_json(graph: Graph, record: Record) -> str:
     return json.dumps(_record_json(graph, record), ensure_ascii=False, indent=1)
 
 
-def assemble_json(config: SiteConfig, records: list[str]) -> bytes:
+def assemble_json(config: SiteConfig, records: list[str], extra: dict[str, Any] | None = None) -> bytes:
     """dossier.json from its records' entries (sorted by type and slug): the same text as one json.dumps."""
     site = {"title": config.title, "description": config.description,
             "base_url": config.base_url, "language": config.language}
     generator = {"name": "dossier", "version": __version__}
     listed = "[\n" + ",\n".join(_indent(r, 2) for r in records) + "\n ]" if records else "[]"
     text = (f'{{\n "site": {_indent(json.dumps(site, ensure_ascii=False, indent=1), 1)[1:]},\n'
-            f' "records": {listed},\n "generator": {_indent(json.dumps(generator, indent=1), 1)[1:]}\n}}\n')
+            f' "records": {listed},\n "generator": {_indent(json.dumps(generator, indent=1), 1)[1:]}')
+    for key, value in (extra or {}).items():
+        text += f',\n {json.dumps(key)}: {_indent(json.dumps(value, ensure_ascii=False, indent=1), 1)[1:]}'
+    text += "\n}\n"
     return text.encode("utf-8")
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from builder import images, outputs, parallel, previous, urls
+from builder import images, outputs, parallel, previous, search, urls
 from builder.cache import Cache, fingerprint
 from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, discover
@@ -34,6 +34,8 @@ class BuildOptions:
     """Folder of the persistent cache (e.g. ``.dossier-cache``); None: no cache."""
     progress: Progress | None = field(default=None, compare=False)
     """Told as each stage starts and advances."""
+    search: bool = True
+    """Index the written site for search with Pagefind (never when validating only)."""
 
 
 @dataclass(slots=True)
@@ -84,7 +86,11 @@ def build(options: BuildOptions) -> BuildResult:
         result.files = render_site(config, graph, parsed, content, options.templates, options, cache)
     if options.output is not None:
         with clock.stage("write"):
-            write_site(options.output, result.files, cache.files if cache else None)
+            try:
+                write_site(options.output, result.files, cache.files if cache else None,
+                           search.index_site if options.search else None)
+            except search.SearchError as exc:
+                raise BuildRefused(f"search index: {exc}") from None
             if cache is not None:
                 previous.remember(cache, options, content, read, result.diagnostics, previous.stored_names(cache, result.files))
     return result
@@ -115,13 +121,15 @@ def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: Content
     """Every output file by site-relative path: pages, feed, sitemap, JSON, assets."""
     options = options or BuildOptions(templates=templates)
     renderer = Renderer(config, graph, parallel.Bodies(graph, parsed), environment(templates))
-    extra = {urls.FEED: lambda: outputs.atom_feed(config, graph), "dossier.json": lambda: outputs.dossier_json(config, graph)}
+    extra = {urls.FEED: lambda: outputs.atom_feed(config, graph), "dossier.json": lambda: outputs.dossier_json(config, graph, {"graph": renderer.explore.graph_json()})}
     store = _store(cache, options.output)
     page_urls, made = parallel.render_pages(renderer, options.jobs, store, extra, options.progress)
     files = {name: content for name, content in made.items() if name not in extra}
     files[urls.FEED] = made[urls.FEED]
     files["sitemap.xml"] = store("sitemap.xml", outputs.sitemap(config, page_urls))
     files["dossier.json"] = made["dossier.json"]
+    for name, data in renderer.explore.files().items():
+        files[name] = store(name, data)
     for asset in sorted((templates / "static").rglob("*")):
         if asset.is_file():
             files["assets/" + asset.relative_to(templates / "static").as_posix()] = asset
@@ -146,6 +154,8 @@ def _check_folders(options: BuildOptions) -> None:
             check_output(options.output, options.content)
         except OutputError as exc:
             raise BuildRefused(str(exc)) from None
+        if options.search and search.executable() is None:
+            raise BuildRefused("the Pagefind binary is not installed (pip install 'pagefind[extended]'); or build with --no-search")
 
 
 def records_of(result: BuildResult) -> list[Record]:

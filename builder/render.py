@@ -11,6 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder import markdown, urls, views
+from builder.explore import Explore
 from builder.records import SINGULAR, TYPES, Record, SiteConfig
 from builder.resolve import AssetRef, Graph, Key
 from builder.views import SINGULAR_KIND, SINGULAR_TITLES, TYPE_TITLES
@@ -52,19 +53,22 @@ class Renderer:
         self.graph = graph
         self.parsed = parsed
         self.env = env
+        self.explore = Explore(config, graph)
 
     def render(self, page: Page) -> str:
         context = dict(self.common(page.url), **page.context)
+        context.update(self.explore.page_context(page.url, context))
         return self.env.get_template(page.template).render(context)
 
     def common(self, url: str) -> dict[str, Any]:
         base = self.config.base_url if url == "404.html" else ""
         rel: Callable[[str], str] = (lambda to: base + to) if base else (lambda to: urls.relative(url, to))
         nav = [(TYPE_TITLES[t], urls.index_url(t)) for t in TYPES]
-        nav += [("Tags", "tags/"), ("Timeline", "timeline/")]
+        nav += [("Tags", "tags/"), ("Timeline", "timeline/"), ("Graph", "graph/")]
         canonical = self.config.base_url + url if self.config.base_url else ""
         return {"site": self.config, "page_url": url, "rel": rel, "nav": nav, "canonical": canonical,
-                "stylesheet": urls.STYLESHEET, "feed": urls.FEED, "breadcrumbs": [], "description": ""}
+                "stylesheet": urls.STYLESHEET, "feed": urls.FEED, "breadcrumbs": [], "description": "",
+                "script_src": Markup("'self'"), "searchable": False, "search": None, "feeds": [], "graph_view": None}
 
     def pages(self) -> Iterator[Page]:
         graph = self.graph
@@ -78,6 +82,8 @@ class Renderer:
         for tag, refs in tags.items():
             yield self.tag_page(tag, refs)
         yield self.timeline_page()
+        yield self.search_page()
+        yield self.graph_page()
         yield self.not_found_page()
 
     def index_page(self, type_: str) -> Page:
@@ -100,6 +106,12 @@ class Renderer:
     def not_found_page(self) -> Page:
         return Page("404.html", "404.html", {"title": "Page not found"})
 
+    def search_page(self) -> Page:
+        return Page(*self.explore.search_page())
+
+    def graph_page(self) -> Page:
+        return Page(*self.explore.graph_page())
+
     def home(self) -> Page:
         articles = views.type_index(self.graph, "articles")
         counts = [(TYPE_TITLES[t], urls.index_url(t), len(self.graph.of_type(t))) for t in TYPES]
@@ -119,10 +131,11 @@ class Renderer:
             "incoming": views.incoming_groups(graph, key),
             "out": {rel: views.outgoing(graph, key, rel) for rel in views.RELATION},
             "mentions": views.mentions(graph, key),
-            "events": views.timeline(graph, _neighbourhood(graph, key)),
+            "events": views.entity_timeline(graph, key),
             "breadcrumbs": [("Home", urls.HOME), (TYPE_TITLES[record.type], urls.index_url(record.type))],
         }
         context["photo"] = self.photo(record, url)
+        context.update(self.explore.record_context(record, url))
         if record.type == "officials":
             context["positions"] = [(p, self.maybe_ref("organizations", p.organization)) for p in record.get("positions", ())]
         return Page(url, SINGULAR_TEMPLATE[record.type], context)
@@ -166,11 +179,3 @@ SINGULAR_TEMPLATE = {t: f"{SINGULAR[t]}.html" for t in TYPES}
 
 def _describe(record: Record) -> str:
     return f"{SINGULAR_TITLES[record.type]}: {record.label}"
-
-
-def _neighbourhood(graph: Graph, key: Key) -> set[Key]:
-    """The record and every record one reference away."""
-    keys = {key}
-    keys.update(l.target for l in graph.outgoing.get(key, ()))
-    keys.update(l.source for l in graph.incoming.get(key, ()))
-    return keys

@@ -133,7 +133,35 @@ def events(record: Record) -> list[Event]:
     return _events(record)
 
 
-def _events(record: Record) -> list[Event]:
+def entity_timeline(graph: Graph, key: Key) -> list[Event]:
+    """One record's timeline, oldest first: its own dated things, those of every record one
+    reference away, and the posts held at it (an organization) or by its people (a country)."""
+    page = graph.records[key]
+    events = []
+    for near in _neighbourhood(graph, key):
+        record = graph.records[near]
+        events.extend(_events(record, lambda p, r=record: _post_belongs(page, r, p)))
+    return sorted(events, key=lambda e: (e.date.sort_key, e.ref.url, e.kind, e.text))
+
+
+def _neighbourhood(graph: Graph, key: Key) -> set[Key]:
+    """The record and every record one reference away."""
+    keys = {key}
+    keys.update(l.target for l in graph.outgoing.get(key, ()))
+    keys.update(l.source for l in graph.incoming.get(key, ()))
+    return {k for k in keys if k in graph.records}
+
+
+def _post_belongs(page: Record, holder: Record, position) -> bool:
+    """Whether a post of ``holder`` belongs on ``page``'s timeline."""
+    if holder.key == page.key:
+        return True
+    if page.type == "organizations":
+        return position.organization == page.slug
+    return page.type == "countries" and holder.get("country") == page.slug
+
+
+def _events(record: Record, keep=lambda position: True) -> list[Event]:
     own = ref(record)
     if record.type == "articles":
         return [Event(record.get("date"), "article", record.label, own)]
@@ -141,6 +169,8 @@ def _events(record: Record) -> list[Event]:
         return [Event(record.get("signed"), "signing", f"{record.label} signed", own)]
     events = []
     for position in record.get("positions", ()):
+        if not keep(position):
+            continue
         if position.start:
             events.append(Event(position.start, "position", f"{record.label} becomes {position.title}", own))
         if position.end:

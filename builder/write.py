@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
 MARKER = ".dossier-site"
 """File that marks a folder as one dossier wrote, so it may replace it."""
@@ -45,11 +45,14 @@ def check_output(output: Path, content: Path) -> None:
         raise OutputError(f"{output} is not empty and was not written by dossier; remove it or choose another --output")
 
 
-def write_site(output: Path, files: Mapping[str, Content], linkable: Path | None = None) -> None:
+def write_site(output: Path, files: Mapping[str, Content], linkable: Path | None = None,
+               finish: Callable[[Path], None] | None = None) -> None:
     """Write ``files`` (site-relative path -> content) as the new ``output`` folder.
 
     Source files under ``linkable`` (the build cache's store, whose files are
-    never changed in place) are hard-linked instead of copied.
+    never changed in place) are hard-linked instead of copied. ``finish``, when given,
+    runs on the complete temporary folder before the swap (the search indexer); an
+    exception from it leaves ``output`` as it was.
     """
     output = output.resolve()  # a link to the folder is kept; the folder it names is replaced
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +61,9 @@ def write_site(output: Path, files: Mapping[str, Content], linkable: Path | None
     try:
         temp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
         _fill(temp, output, files, linkable)
+        if finish is not None:
+            finish(temp)
+            _relink_added(temp, output, files)
         _swap(temp, output)
     finally:
         if temp.exists():
@@ -80,6 +86,20 @@ def _fill(temp: Path, previous: Path, files: Mapping[str, Content], linkable: Pa
             else:
                 target.write_bytes(content)
     (temp / MARKER).write_text("This folder is written by dossier build and replaced whole by the next build.\n")
+
+
+def _relink_added(temp: Path, previous: Path, files: Mapping[str, Content]) -> None:
+    """Hard-link files ``finish`` added from the previous output where their bytes are the same."""
+    for path in sorted(temp.rglob("*")):
+        name = path.relative_to(temp).as_posix()
+        if name in files or name == MARKER or path.is_symlink() or not path.is_file():
+            continue
+        spare = path.with_name(path.name + ".new")
+        os.rename(path, spare)
+        if _reuse(previous / name, path, spare):
+            spare.unlink()
+        else:
+            os.rename(spare, path)
 
 
 def _reuse(old: Path, new: Path, content: Content) -> bool:

@@ -1,0 +1,128 @@
+"""What helps readers find and follow things: search metadata, related articles,
+relationship graphs, feeds per entity and structured data, as page context and files.
+
+Pure: the renderer asks for context and pages, the pipeline for files. No disk access.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup
+
+from builder import graph as relgraph
+from builder import graphsvg, jsonld, outputs, related, urls
+from builder.records import SINGULAR, Record, SiteConfig
+from builder.resolve import Graph, Key
+
+SEARCH_URL = "search/"
+GRAPH_URL = "graph/"
+DATA_NODES = "data/nodes.csv"
+DATA_EDGES = "data/edges.csv"
+FEED_TYPES = relgraph.ENTITY_TYPES
+"""Record types that get a feed of the articles referencing them."""
+COLLECTION_PAGES = ("tags/", "timeline/") + tuple(f"{t}/" for t in SINGULAR)
+WASM_SCRIPT_SRC = Markup("'self' 'wasm-unsafe-eval'")
+"""The search page's script-src: Pagefind compiles WebAssembly. Every other page keeps 'self'."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchMeta:
+    """What the search index records about a page beyond its text."""
+
+    type: str
+    """Filter and result label: Article, Official, Country, Agreement, Organization."""
+    date: str = ""
+    """Shown with the result, as precise as the content gives it."""
+    countries: tuple[str, ...] = ()
+    """Country filter values."""
+    names: tuple[str, ...] = ()
+    """Every name the record goes by (name, native name, aliases), indexed with extra weight."""
+
+
+def feed_url(key: Key) -> str:
+    return urls.record_url(*key) + "feed.xml"
+
+
+class Explore:
+    """Discovery data of one site, computed once and handed out per page."""
+
+    def __init__(self, config: SiteConfig, graph: Graph) -> None:
+        self.config = config
+        self.graph = graph
+        self.relationships = relgraph.build(graph)
+
+    def page_context(self, url: str, context: dict[str, Any]) -> dict[str, Any]:
+        """JSON-LD and sharing tags for any page, from the context it is rendered with."""
+        record = context.get("record")
+        kind = "SearchResultsPage" if url == SEARCH_URL else "CollectionPage" if url in COLLECTION_PAGES or url.startswith("tags/") else "WebPage"
+        info = jsonld.PageInfo(url, context["title"], context.get("description", ""),
+                               tuple(context.get("breadcrumbs", ())), record, kind)
+        return {"jsonld": jsonld.script_json(jsonld.structured_data(self.config, self.graph, info)),
+                "social": jsonld.social_tags(self.config, info)}
+
+    def record_context(self, record: Record, url: str) -> dict[str, Any]:
+        """Search metadata, related articles, the local graph and the feed link of a record page."""
+        context: dict[str, Any] = {"searchable": True, "search": self.search_meta(record),
+                                   "related": [], "graph_view": None, "feeds": []}
+        if record.type == "articles":
+            context["related"] = related.related_articles(self.graph, record.key)
+            return context
+        local = relgraph.neighbourhood(self.relationships, record.key)
+        if local.number_of_nodes() > 1:
+            context["graph_view"] = graphsvg.local_view(local, record.key, url, f"Connections of {record.label}")
+        if record.type in FEED_TYPES:
+            context["feeds"] = [(f"{self.config.title}: articles on {record.label}", feed_url(record.key))]
+        return context
+
+    def search_page(self) -> tuple[str, str, dict[str, Any]]:
+        """(URL, template, context) of the search page."""
+        return SEARCH_URL, "search.html", {
+            "title": "Search", "breadcrumbs": [("Home", urls.HOME)], "script_src": WASM_SCRIPT_SRC,
+            "description": "Search every article, official, country, agreement and organization, in any script."}
+
+    def graph_page(self) -> tuple[str, str, dict[str, Any]]:
+        """(URL, template, context) of the site-wide relationship graph."""
+        view = graphsvg.site_view(self.relationships, GRAPH_URL, "Relationship graph of the dossier")
+        return GRAPH_URL, "graph.html", {
+            "title": "Relationship graph", "breadcrumbs": [("Home", urls.HOME)], "graph_view": view,
+            "data_files": (DATA_NODES, DATA_EDGES, "dossier.json"),
+            "description": "Who is connected to whom: every relationship the dossier states, drawn as one graph."}
+
+    def files(self) -> dict[str, bytes]:
+        """Feeds per entity and the graph as CSV node and edge lists."""
+        files = {DATA_NODES: relgraph.nodes_csv(self.relationships), DATA_EDGES: relgraph.edges_csv(self.relationships)}
+        for type_ in FEED_TYPES:
+            for record in self.graph.of_type(type_):
+                articles = {l.source for l in self.graph.incoming.get(record.key, ()) if l.source[0] == "articles"}
+                title = f"{self.config.title}: articles on {record.label}"
+                files[feed_url(record.key)] = outputs.atom_feed(self.config, self.graph, feed_url(record.key), articles, title)
+        return files
+
+    def graph_json(self) -> dict[str, Any]:
+        return relgraph.as_json(self.relationships)
+
+    def search_meta(self, record: Record) -> SearchMeta:
+        date = record.date.human() if record.date else ""
+        names = [record.label, record.get("native_name"), record.get("official_name"), *record.get("aliases", ())]
+        if record.type == "articles":
+            names = []  # a headline is no name: matching it must not lift an article over the entity it is about
+        return SearchMeta(SINGULAR[record.type].capitalize(), date, self._countries(record),
+                          tuple(dict.fromkeys(n for n in names if n)))
+
+    def _countries(self, record: Record) -> tuple[str, ...]:
+        """The countries a record belongs to or concerns, for the search filter."""
+        if record.type == "countries":
+            return (record.label,)
+        found: list[Key] = []
+        for link in self.graph.outgoing.get(record.key, ()):
+            target = link.target
+            if target[0] == "countries":
+                found.append(target)
+            elif target[0] in ("officials", "organizations") and link.relation != "mention":
+                country = self.graph.records[target].get("country")
+                if country and ("countries", country) in self.graph.records:
+                    found.append(("countries", country))
+        labels = [self.graph.records[k].label for k in dict.fromkeys(found)]
+        return tuple(sorted(set(labels), key=str.casefold))

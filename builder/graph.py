@@ -1,0 +1,181 @@
+"""The relationship graph: every typed relationship the content states, in one networkx graph.
+
+Nodes are the entities (officials, countries, agreements, organizations);
+articles are not nodes but the places where entities are mentioned together,
+so each co-mention edge carries its article and date. The graph is built in a
+fixed order (records and edges sorted) so layouts and exports are the same on
+every build.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Any, Iterable
+
+import networkx as nx
+
+from builder import urls
+from builder.dates import PartialDate
+from builder.records import Record
+from builder.resolve import Graph, Key
+
+ENTITY_TYPES = ("officials", "countries", "agreements", "organizations")
+"""Record types that are nodes of the graph."""
+
+RELATIONS = {
+    "official-country": "official of",
+    "organization-country": "based in",
+    "position": "holds a post at",
+    "signatory": "signed",
+    "party": "party to",
+    "parent": "made under",
+    "mention": "mentions",
+    "co-mention": "mentioned together in",
+}
+"""Each relationship's identifier (as exported) and how it reads between two names."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """One typed relationship between two entities."""
+
+    source: Key
+    target: Key
+    relation: str
+    """One of RELATIONS."""
+    label: str
+    """How it reads: the relation's phrase, or a post's title."""
+    date: PartialDate | None = None
+    """When it held or happened, where the content says."""
+    article: Key | None = None
+    """For a co-mention: the article that names both."""
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.source, self.target, self.relation, self.article or ("", ""), self.label)
+
+
+def build(graph: Graph) -> nx.MultiDiGraph:
+    """The relationship graph of a resolved site: entities as nodes, typed edges between them."""
+    g = nx.MultiDiGraph(titles={r.key: r.label for r in graph.of_type("articles")})
+    for key in sorted(k for k in graph.records if k[0] in ENTITY_TYPES):
+        record = graph.records[key]
+        g.add_node(key, type=key[0], label=record.label, url=urls.record_url(*key))
+    for edge in sorted(_edges(graph), key=lambda e: e.sort_key):
+        g.add_edge(edge.source, edge.target, key=_edge_key(edge), edge=edge)
+    return g
+
+
+def _edge_key(edge: Edge) -> str:
+    return f"{edge.relation}:{edge.article[1] if edge.article else edge.label}"
+
+
+def _edges(graph: Graph) -> Iterable[Edge]:
+    for record in graph.records.values():
+        if record.type == "articles":
+            yield from _co_mentions(graph, record)
+        else:
+            yield from _stated(graph, record)
+
+
+def _stated(graph: Graph, record: Record) -> Iterable[Edge]:
+    """Relationships an entity's own front matter and body state."""
+    key = record.key
+    for link in graph.outgoing.get(key, ()):
+        target = link.target
+        if target[0] not in ENTITY_TYPES:
+            continue
+        if link.relation == "country":
+            relation = "official-country" if record.type == "officials" else "organization-country"
+            yield Edge(key, target, relation, RELATIONS[relation])
+        elif link.relation == "parties":
+            yield Edge(target, key, "party", RELATIONS["party"], record.get("signed"))
+        elif link.relation == "signatories":
+            yield Edge(target, key, "signatory", RELATIONS["signatory"], record.get("signed"))
+        elif link.relation == "parent":
+            yield Edge(key, target, "parent", RELATIONS["parent"])
+        elif link.relation == "mention":
+            yield Edge(key, target, "mention", RELATIONS["mention"])
+    for position in record.get("positions", ()):
+        target = ("organizations", position.organization)
+        if position.organization and target in graph.records:
+            yield Edge(key, target, "position", position.title, position.start)
+
+
+def _co_mentions(graph: Graph, article: Record) -> Iterable[Edge]:
+    """Every pair of entities one article names, dated by the article."""
+    named = sorted({l.target for l in graph.outgoing.get(article.key, ()) if l.target[0] in ENTITY_TYPES})
+    for a, b in combinations(named, 2):
+        yield Edge(a, b, "co-mention", RELATIONS["co-mention"], article.get("date"), article.key)
+
+
+def edges(g: nx.MultiDiGraph, keys: Iterable[Key] | None = None) -> list[Edge]:
+    """The graph's edges in a fixed order; with ``keys``, only those touching one of them."""
+    wanted = None if keys is None else set(keys)
+    found = [d["edge"] for a, b, d in g.edges(data=True) if wanted is None or a in wanted or b in wanted]
+    return sorted(found, key=lambda e: e.sort_key)
+
+
+def neighbourhood(g: nx.MultiDiGraph, key: Key) -> nx.MultiDiGraph:
+    """The node, its neighbours one hop away either way, and the edges that touch the node."""
+    local = nx.MultiDiGraph(titles=g.graph.get("titles", {}))
+    if key not in g:
+        return local
+    around = set(g.successors(key)) | set(g.predecessors(key)) | {key}
+    for node in sorted(around):
+        local.add_node(node, **g.nodes[node])
+    for edge in edges(g, [key]):
+        local.add_edge(edge.source, edge.target, key=_edge_key(edge), edge=edge)
+    return local
+
+
+def node_id(key: Key) -> str:
+    """A node's identifier in the exports: ``officials/wang-yi``."""
+    return f"{key[0]}/{key[1]}"
+
+
+def as_json(g: nx.MultiDiGraph) -> dict[str, Any]:
+    """Nodes and edges as plain data for dossier.json."""
+    return {
+        "nodes": [_node_row(g, key) for key in g.nodes],
+        "edges": [_edge_row(e) for e in edges(g)],
+    }
+
+
+NODE_COLUMNS = ("id", "type", "slug", "label", "url")
+EDGE_COLUMNS = ("source", "target", "relation", "label", "date", "article")
+
+
+def _node_row(g: nx.MultiDiGraph, key: Key) -> dict[str, str]:
+    data = g.nodes[key]
+    return {"id": node_id(key), "type": key[0], "slug": key[1], "label": data["label"], "url": data["url"]}
+
+
+def _edge_row(edge: Edge) -> dict[str, str]:
+    return {
+        "source": node_id(edge.source),
+        "target": node_id(edge.target),
+        "relation": edge.relation,
+        "label": edge.label,
+        "date": edge.date.iso() if edge.date else "",
+        "article": node_id(edge.article) if edge.article else "",
+    }
+
+
+def nodes_csv(g: nx.MultiDiGraph) -> bytes:
+    return _csv(NODE_COLUMNS, (_node_row(g, key) for key in g.nodes))
+
+
+def edges_csv(g: nx.MultiDiGraph) -> bytes:
+    return _csv(EDGE_COLUMNS, (_edge_row(e) for e in edges(g)))
+
+
+def _csv(columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")

@@ -1,0 +1,194 @@
+"""Relationship graphs drawn as static SVG at build time, with a text list beside them.
+
+Layouts come from networkx: a seeded spring layout for the whole site, and a
+centre-and-ring shell layout for one entity's neighbourhood. Coordinates are
+rounded, so the same graph gives the same bytes on every build.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from html import escape
+
+import networkx as nx
+from markupsafe import Markup
+
+from builder import urls
+from builder.dates import PartialDate
+from builder.graph import Edge, ENTITY_TYPES, edges
+from builder.records import SINGULAR
+from builder.resolve import Key
+
+SEED = 20240101
+"""Seed of the spring layout: a fixed number, so every build draws the same picture."""
+COLOURS = {"officials": "#1f5f9e", "countries": "#2e7d32", "agreements": "#b23a1e", "organizations": "#6a3d9a"}
+"""Node colour by type (each has at least 4.5:1 contrast on white)."""
+LABEL_CHARS = 30
+"""Longest visible node label; the full name is in the node's title."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One line of the text list that stands beside a drawing."""
+
+    source: tuple[str, str]
+    """(URL, label) of the first entity."""
+    phrase: str
+    target: tuple[str, str]
+    date: PartialDate | None = None
+    article: tuple[str, str] | None = None
+    """(URL, title) of the article a co-mention comes from."""
+
+
+@dataclass(frozen=True, slots=True)
+class GraphView:
+    """A drawn graph and the same relationships as a list, for a template."""
+
+    svg: Markup
+    items: tuple[Item, ...]
+    nodes: int
+    edges: int
+    legend: tuple[tuple[str, str], ...]
+    """(type title, colour) for each type drawn."""
+
+
+def site_view(g: nx.MultiDiGraph, page_url: str, title: str) -> GraphView:
+    """The whole graph, laid out by a seeded spring layout."""
+    simple = _simple(g)
+    if simple.number_of_nodes() == 0:
+        positions = {}
+    else:
+        k = 1.6 / math.sqrt(max(simple.number_of_nodes(), 1))
+        positions = nx.spring_layout(simple, seed=SEED, k=k, iterations=200, weight="weight")
+    return _view(g, positions, page_url, "site-graph", title, (720, 600), None)
+
+
+def local_view(g: nx.MultiDiGraph, centre: Key, page_url: str, title: str) -> GraphView:
+    """One entity in the middle and its neighbours on a ring, in type and name order."""
+    others = sorted((n for n in g.nodes if n != centre), key=lambda n: (_type_rank(n), g.nodes[n]["label"].casefold(), n))
+    if not others:
+        positions = {centre: (0.0, 0.0)}
+    else:
+        positions = nx.shell_layout(g, nlist=[[centre], others], rotate=0)
+    return _view(g, positions, page_url, "local-graph", title, (720, 440), centre)
+
+
+def _type_rank(key: Key) -> int:
+    return ENTITY_TYPES.index(key[0]) if key[0] in ENTITY_TYPES else len(ENTITY_TYPES)
+
+
+def _simple(g: nx.MultiDiGraph) -> nx.Graph:
+    """Undirected, one edge per pair, weighted by how many relationships join them."""
+    simple = nx.Graph()
+    simple.add_nodes_from(g.nodes)
+    for a, b in g.edges():
+        if a != b:
+            weight = simple.edges[a, b]["weight"] + 1 if simple.has_edge(a, b) else 1
+            simple.add_edge(a, b, weight=weight)
+    return simple
+
+
+def _view(g, positions, page_url: str, ident: str, title: str, size: tuple[int, int], centre: Key | None) -> GraphView:
+    points = _fit(positions, size)
+    labels = {n: g.nodes[n]["label"] for n in g.nodes}
+    all_edges = edges(g)
+    pairs: dict[tuple[Key, Key], list[Edge]] = defaultdict(list)
+    for edge in all_edges:
+        if edge.source != edge.target:
+            pairs[tuple(sorted((edge.source, edge.target)))].append(edge)
+    degree = dict(_simple(g).degree())
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size[0]} {size[1]}" class="graph-drawing" '
+             f'role="group" aria-labelledby="{ident}-title" id="{ident}">',
+             f'<title id="{ident}-title">{escape(title)}</title>', '<g class="graph-edges">']
+    for (a, b), group in sorted(pairs.items()):
+        parts.append(_line(points[a], points[b], group, labels, centre))
+    parts.append('</g><g class="graph-nodes">')
+    for node in sorted(g.nodes):
+        parts.append(_node(node, g.nodes[node], points[node], degree.get(node, 0), page_url))
+    parts.append("</g></svg>")
+    legend = tuple((SINGULAR[t].capitalize(), COLOURS[t]) for t in ENTITY_TYPES if any(n[0] == t for n in g.nodes))
+    items = tuple(sorted((_item(e, g, centre) for e in all_edges), key=_item_order))
+    return GraphView(Markup("\n".join(parts)), items, g.number_of_nodes(), len(all_edges), legend)
+
+
+def _fit(positions, size: tuple[int, int]) -> dict[Key, tuple[float, float]]:
+    """Scale layout coordinates into the drawing, leaving room for labels; rounded for stable bytes."""
+    if not positions:
+        return {}
+    xs = [float(p[0]) for p in positions.values()]
+    ys = [float(p[1]) for p in positions.values()]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    margin_x, margin_y = 110, 40
+    width, height = size[0] - 2 * margin_x, size[1] - 2 * margin_y
+    fitted = {}
+    for node, (x, y) in positions.items():
+        fx = margin_x + (float(x) - min(xs)) / span_x * width if len(xs) > 1 else size[0] / 2
+        fy = margin_y + (float(y) - min(ys)) / span_y * height if len(ys) > 1 else size[1] / 2
+        fitted[node] = (round(fx, 1), round(fy, 1))
+    return fitted
+
+
+def _line(a: tuple[float, float], b: tuple[float, float], group: list[Edge], labels: dict[Key, str], centre: Key | None) -> str:
+    relations = sorted({e.relation for e in group})
+    width = 1 + min(len(group), 6) * 0.5
+    text = "; ".join(_describe(group, labels, centre))
+    css = " ".join(f"edge-{r}" for r in relations)
+    return (f'<line class="edge {css}" x1="{a[0]}" y1="{a[1]}" x2="{b[0]}" y2="{b[1]}" '
+            f'stroke="#7a7a7a" stroke-width="{width}" stroke-opacity="0.7">'
+            f"<title>{escape(text)}</title></line>")
+
+
+def _node(key: Key, data: dict, point: tuple[float, float], degree: int, page_url: str) -> str:
+    radius = round(6 + min(degree, 16) ** 0.5 * 2, 1)
+    label = data["label"]
+    shown = label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+    href = urls.relative(page_url, data["url"])
+    x, y = point
+    return (f'<a href="{escape(href)}" class="node node-{key[0]}">'
+            f"<title>{escape(SINGULAR[key[0]].capitalize())}: {escape(label)}</title>"
+            f'<circle cx="{x}" cy="{y}" r="{radius}" fill="{COLOURS[key[0]]}" stroke="#ffffff" stroke-width="1.5"/>'
+            f'<text x="{x}" y="{round(y + radius + 13, 1)}" text-anchor="middle" font-size="12" fill="#1a1a1a">{escape(shown)}</text></a>')
+
+
+def _describe(group: list[Edge], labels: dict[Key, str], centre: Key | None) -> list[str]:
+    """How the relationships between one pair read: each stated one, then the co-mentions counted."""
+    phrases = []
+    for edge in group:
+        a, b = labels[edge.source], labels[edge.target]
+        when = f" ({edge.date.human()})" if edge.date else ""
+        if edge.relation == "position":
+            phrases.append(f"{a} holds the post of {edge.label} at {b}{when}")
+        elif edge.relation != "co-mention":
+            phrases.append(f"{a} {edge.label} {b}{when}")
+    together = [e for e in group if e.relation == "co-mention"]
+    if together:
+        first, second = _oriented(together[0], centre)
+        dates = ", ".join(e.date.human() for e in sorted(together, key=lambda e: e.date.sort_key if e.date else ()) if e.date)
+        count = f"{len(together)} articles" if len(together) > 1 else "an article"
+        phrases.append(f"{labels[first]} and {labels[second]} are mentioned together in {count}" + (f" ({dates})" if dates else ""))
+    return phrases
+
+
+def _oriented(edge: Edge, centre: Key | None) -> tuple[Key, Key]:
+    """A symmetric relationship's ends, with the page's own entity first."""
+    if edge.target == centre:
+        return edge.target, edge.source
+    return edge.source, edge.target
+
+
+def _item(edge: Edge, g: nx.MultiDiGraph, centre: Key | None) -> Item:
+    first, second = _oriented(edge, centre) if edge.relation == "co-mention" else (edge.source, edge.target)
+    source = (g.nodes[first]["url"], g.nodes[first]["label"])
+    target = (g.nodes[second]["url"], g.nodes[second]["label"])
+    phrase = f"holds the post of {edge.label} at" if edge.relation == "position" else edge.label
+    titles = g.graph.get("titles", {})
+    article = (urls.record_url(*edge.article), titles.get(edge.article, edge.article[1])) if edge.article else None
+    return Item(source, phrase, target, edge.date, article)
+
+
+def _item_order(item: Item) -> tuple:
+    """Stated relationships first, then co-mentions; each by names, then oldest first."""
+    when = item.date.sort_key if item.date else ()
+    return (item.article is not None, item.source[1].casefold(), item.target[1].casefold(), item.phrase, when, item.article or ())
