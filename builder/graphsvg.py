@@ -91,7 +91,7 @@ def _simple(g: nx.MultiDiGraph) -> nx.Graph:
 
 
 def _view(g, positions, page_url: str, ident: str, title: str, size: tuple[int, int], centre: Key | None) -> GraphView:
-    points = _fit(positions, size)
+    points = _fit(positions, size, symmetric=centre is not None)
     labels = {n: g.nodes[n]["label"] for n in g.nodes}
     all_edges = edges(g)
     pairs: dict[tuple[Key, Key], list[Edge]] = defaultdict(list)
@@ -113,19 +113,25 @@ def _view(g, positions, page_url: str, ident: str, title: str, size: tuple[int, 
     return GraphView(Markup("\n".join(parts)), items, g.number_of_nodes(), len(all_edges), legend)
 
 
-def _fit(positions, size: tuple[int, int]) -> dict[Key, tuple[float, float]]:
-    """Scale layout coordinates into the drawing, leaving room for labels; rounded for stable bytes."""
+def _fit(positions, size: tuple[int, int], symmetric: bool = False) -> dict[Key, tuple[float, float]]:
+    """Scale layout coordinates into the drawing, leaving room for labels; rounded for stable bytes.
+
+    ``symmetric`` keeps the layout's origin (a local graph's centre) in the middle of the picture.
+    """
     if not positions:
         return {}
     xs = [float(p[0]) for p in positions.values()]
     ys = [float(p[1]) for p in positions.values()]
+    if symmetric:
+        reach_x, reach_y = max(abs(x) for x in xs), max(abs(y) for y in ys)
+        xs, ys = xs + [-reach_x, reach_x], ys + [-reach_y, reach_y]
     span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
     margin_x, margin_y = 110, 40
     width, height = size[0] - 2 * margin_x, size[1] - 2 * margin_y
     fitted = {}
     for node, (x, y) in positions.items():
-        fx = margin_x + (float(x) - min(xs)) / span_x * width if len(xs) > 1 else size[0] / 2
-        fy = margin_y + (float(y) - min(ys)) / span_y * height if len(ys) > 1 else size[1] / 2
+        fx = margin_x + (float(x) - min(xs)) / span_x * width if max(xs) > min(xs) else size[0] / 2
+        fy = margin_y + (float(y) - min(ys)) / span_y * height if max(ys) > min(ys) else size[1] / 2
         fitted[node] = (round(fx, 1), round(fy, 1))
     return fitted
 

@@ -144,7 +144,7 @@ def _article(graph: Graph, record: Record, link: Linker, config: SiteConfig) -> 
         "description": record.get("summary", ""), "inLanguage": config.language,
         "author": site, "publisher": site, "keywords": list(record.get("tags", ())),
         "citation": [_citation(s) for s in record.get("sources", ())],
-        "about": about, "mentions": _refs(graph, record, "mention", link),
+        "about": about, "mentions": [m for m in _refs(graph, record, "mention", link) if m not in about],
     }
 
 

@@ -4,15 +4,25 @@ The Pagefind binary comes from the ``pagefind[extended]`` Python package (the
 extended build also segments Chinese and Japanese). It runs on the complete
 temporary output folder, so the index always matches the pages it is swapped
 in with, and writes its bundle to ``pagefind/`` there.
+
+Pagefind names a few of its files (the filter indexes) differently from run to
+run for the same pages. So that the same input still gives the same output, the
+bundle records a digest of what it indexed, and when the pages are unchanged the
+previous bundle is kept instead of indexing again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
 import subprocess
 from pathlib import Path
 
 BUNDLE = "pagefind"
 """Folder of the search bundle in the output."""
+DIGEST = "dossier-input.sha256"
+"""File in the bundle holding the digest of the pages it was built from."""
 TIMEOUT = 600
 """Seconds an indexing run may take before the build gives up."""
 
@@ -31,12 +41,18 @@ def executable() -> Path | None:
     return found if found is not None and Path(found).is_file() else None
 
 
-def index_site(folder: Path) -> None:
-    """Write the search bundle for the pages in ``folder`` into ``folder/pagefind``."""
+def index_site(folder: Path, previous: Path | None = None) -> None:
+    """Write the search bundle for the pages in ``folder`` into ``folder/pagefind``.
+
+    ``previous`` is the output being replaced: its bundle is reused when it indexed the same pages.
+    """
     binary = executable()
     if binary is None:
         raise SearchError("the Pagefind binary is not installed (pip install 'pagefind[extended]'), or build with --no-search")
     command = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--quiet"]
+    digest = input_digest(folder, binary)
+    if previous is not None and _reuse_bundle(previous / BUNDLE, folder / BUNDLE, digest):
+        return
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -44,3 +60,32 @@ def index_site(folder: Path) -> None:
     if result.returncode != 0 or not (folder / BUNDLE / "pagefind.js").is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise SearchError(f"Pagefind failed (exit {result.returncode}): {' / '.join(detail) or 'no output'}")
+    (folder / BUNDLE / DIGEST).write_text(digest + "\n")
+
+
+def input_digest(folder: Path, binary: Path) -> str:
+    """A digest of every page Pagefind reads and of the binary that reads them."""
+    digest = hashlib.sha256(str(binary.stat().st_size).encode() + b"\0" + binary.name.encode())
+    for page in sorted(folder.rglob("*.html")):
+        digest.update(page.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+        digest.update(hashlib.sha256(page.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _reuse_bundle(old: Path, new: Path, digest: str) -> bool:
+    """Link the previous bundle into place when it was built from the same pages."""
+    try:
+        if (old / DIGEST).read_text().strip() != digest:
+            return False
+        shutil.copytree(old, new, copy_function=_link_or_copy, symlinks=False)
+        return True
+    except OSError:
+        shutil.rmtree(new, ignore_errors=True)
+        return False
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)

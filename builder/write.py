@@ -46,13 +46,13 @@ def check_output(output: Path, content: Path) -> None:
 
 
 def write_site(output: Path, files: Mapping[str, Content], linkable: Path | None = None,
-               finish: Callable[[Path], None] | None = None) -> None:
+               finish: Callable[[Path, Path], None] | None = None) -> None:
     """Write ``files`` (site-relative path -> content) as the new ``output`` folder.
 
     Source files under ``linkable`` (the build cache's store, whose files are
-    never changed in place) are hard-linked instead of copied. ``finish``, when given,
-    runs on the complete temporary folder before the swap (the search indexer); an
-    exception from it leaves ``output`` as it was.
+    never changed in place) are hard-linked instead of copied. ``finish(temp, output)``,
+    when given, runs on the complete temporary folder before the swap (the search
+    indexer); an exception from it leaves ``output`` as it was.
     """
     output = output.resolve()  # a link to the folder is kept; the folder it names is replaced
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,7 @@ def write_site(output: Path, files: Mapping[str, Content], linkable: Path | None
         temp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
         _fill(temp, output, files, linkable)
         if finish is not None:
-            finish(temp)
+            finish(temp, output)
             _relink_added(temp, output, files)
         _swap(temp, output)
     finally:

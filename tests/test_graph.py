@@ -1,0 +1,152 @@
+"""The relationship graph: typed edges from front matter and co-mentions, exports, and the SVG drawings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from builder import graph as relgraph
+from builder import graphsvg
+from builder.pipeline import BuildOptions, build
+
+SITE = Path(__file__).resolve().parent / "sites" / "discovery" / "content"
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def resolved():
+    result = build(BuildOptions(SITE, None))
+    assert result.ok, [d.text() for d in result.diagnostics]
+    return result.graph
+
+
+@pytest.fixture(scope="module")
+def g(resolved):
+    return relgraph.build(resolved)
+
+
+def triples(g, relation: str) -> set[tuple[str, str]]:
+    return {(relgraph.node_id(e.source), relgraph.node_id(e.target)) for e in relgraph.edges(g) if e.relation == relation}
+
+
+def test_nodes_are_the_entities_not_the_articles(g):
+    types = {key[0] for key in g.nodes}
+    assert types == {"officials", "countries", "agreements", "organizations"}
+    assert g.number_of_nodes() == 10
+
+
+def test_every_stated_relationship_is_an_edge_with_its_direction(g):
+    assert ("officials/sattar-hashemi", "countries/iran") in triples(g, "official-country")
+    assert ("organizations/china-miit", "countries/china") in triples(g, "organization-country")
+    assert triples(g, "signatory") == {
+        ("officials/javad-zarif", "agreements/comprehensive-cooperation"),
+        ("officials/wang-yi", "agreements/comprehensive-cooperation"),
+        ("officials/sattar-hashemi", "agreements/ict-mou"),
+        ("officials/li-lecheng", "agreements/ict-mou"),
+    }
+    assert ("organizations/iran-ict-ministry", "agreements/ict-mou") in triples(g, "party")
+    assert ("countries/iran", "agreements/comprehensive-cooperation") in triples(g, "party")
+    assert triples(g, "parent") == {("agreements/ict-mou", "agreements/comprehensive-cooperation")}
+
+
+def test_a_position_edge_names_the_post_and_its_start(g):
+    [edge] = [e for e in relgraph.edges(g) if e.relation == "position" and e.source == ("officials", "sattar-hashemi")]
+    assert edge.target == ("organizations", "iran-ict-ministry")
+    assert edge.label == "Minister of Information and Communications Technology"
+    assert edge.date.iso() == "2024-08"
+
+
+def test_a_signing_is_dated_by_the_agreement(g):
+    [edge] = [e for e in relgraph.edges(g) if e.relation == "signatory" and e.source == ("officials", "wang-yi")]
+    assert edge.date.iso() == "2021-03-27"
+
+
+def test_co_mentions_carry_their_article_and_date(g):
+    pairs = [e for e in relgraph.edges(g) if e.relation == "co-mention"
+             and {e.source, e.target} == {("officials", "sattar-hashemi"), ("officials", "li-lecheng")}]
+    assert sorted((e.article[1], e.date.iso()) for e in pairs) == [
+        ("hashemi-beijing-visit", "2025-05-13"), ("ict-memorandum-signed", "2025-05")]
+
+
+def test_a_body_wikilink_counts_for_co_mention(g):
+    # the MIIT article lists Li Lecheng in front matter and links him in the body; once is enough
+    pairs = [e for e in relgraph.edges(g) if e.relation == "co-mention" and e.article == ("articles", "miit-ai-plan")]
+    assert {frozenset((relgraph.node_id(e.source), relgraph.node_id(e.target))) for e in pairs} == {
+        frozenset({"countries/china", "officials/li-lecheng"}),
+        frozenset({"countries/china", "organizations/china-miit"}),
+        frozenset({"officials/li-lecheng", "organizations/china-miit"}),
+    }
+
+
+def test_neighbourhood_is_one_hop_and_only_edges_touching_the_centre(g):
+    local = relgraph.neighbourhood(g, ("agreements", "comprehensive-cooperation"))
+    assert ("officials", "wang-yi") in local and ("agreements", "ict-mou") in local
+    assert ("organizations", "iran-ict-ministry") not in local  # two hops away
+    centre = ("agreements", "comprehensive-cooperation")
+    assert all(centre in (a, b) for a, b in local.edges())
+
+
+def test_csv_exports_match_the_graph(g):
+    nodes = list(csv.DictReader(io.StringIO(relgraph.nodes_csv(g).decode("utf-8"))))
+    edges = list(csv.DictReader(io.StringIO(relgraph.edges_csv(g).decode("utf-8"))))
+    assert tuple(nodes[0]) == relgraph.NODE_COLUMNS and tuple(edges[0]) == relgraph.EDGE_COLUMNS
+    assert len(nodes) == g.number_of_nodes() and len(edges) == g.number_of_edges()
+    ids = {n["id"] for n in nodes}
+    assert all(e["source"] in ids and e["target"] in ids for e in edges)
+    hashemi = next(n for n in nodes if n["id"] == "officials/sattar-hashemi")
+    assert hashemi == {"id": "officials/sattar-hashemi", "type": "officials", "slug": "sattar-hashemi",
+                       "label": "Sattar Hashemi", "url": "officials/sattar-hashemi/"}
+    assert {"source": "agreements/ict-mou", "target": "agreements/comprehensive-cooperation", "relation": "parent",
+            "label": "made under", "date": "", "article": ""} in edges
+
+
+def parse_svg(view) -> ET.Element:
+    return ET.fromstring(str(view.svg))
+
+
+def test_site_drawing_is_deterministic_and_accessible(g):
+    first = graphsvg.site_view(g, "graph/", "All")
+    second = graphsvg.site_view(relgraph.build(build(BuildOptions(SITE, None)).graph), "graph/", "All")
+    assert str(first.svg) == str(second.svg)
+    root = parse_svg(first)
+    assert root.get("role") == "group" and root.get("aria-labelledby") == "site-graph-title"
+    links = root.findall(f".//{SVG}a")
+    assert len(links) == g.number_of_nodes()
+    for link in links:
+        assert link.get("href").startswith("../") and link.find(f"{SVG}title").text
+    lines = root.findall(f".//{SVG}line")
+    assert lines and all(line.find(f"{SVG}title").text for line in lines)
+
+
+def test_drawn_nodes_stay_inside_the_picture(g):
+    root = parse_svg(graphsvg.site_view(g, "graph/", "All"))
+    _, _, width, height = map(float, root.get("viewBox").split())
+    for circle in root.iter(f"{SVG}circle"):
+        assert 0 < float(circle.get("cx")) < width and 0 < float(circle.get("cy")) < height
+
+
+def test_local_drawing_puts_the_entity_in_the_middle_and_links_from_its_page(g):
+    centre = ("officials", "sattar-hashemi")
+    view = graphsvg.local_view(relgraph.neighbourhood(g, centre), centre, "officials/sattar-hashemi/", "Connections")
+    root = parse_svg(view)
+    _, _, width, height = map(float, root.get("viewBox").split())
+    own = next(a for a in root.iter(f"{SVG}a") if a.get("href") == "../../officials/sattar-hashemi/")
+    circle = own.find(f"{SVG}circle")
+    assert (float(circle.get("cx")), float(circle.get("cy"))) == (width / 2, height / 2)
+    # the list beside the drawing puts the page's own entity first in symmetric relationships
+    together = [i for i in view.items if i.article]
+    assert together and all(i.source[1] == "Sattar Hashemi" for i in together)
+    assert view.items.index(together[0]) > max(view.items.index(i) for i in view.items if not i.article)
+
+
+def test_edge_titles_read_as_sentences(g):
+    root = parse_svg(graphsvg.site_view(g, "graph/", "All"))
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert "Mohammad Javad Zarif signed Iran–China Comprehensive Cooperation Plan (27 March 2021)" in " ; ".join(titles)
+    assert any(re.search(r"Li Lecheng and Sattar Hashemi are mentioned together in 2 articles \(May 2025, 13 May 2025\)", t)
+               for t in titles)
