@@ -11,6 +11,9 @@ from builder.render import Page, Renderer
 from builder.resolve import Graph, Key
 from builder.write import Content
 
+CORE_OUTPUTS = (urls.FEED, "sitemap.xml", "dossier.json")
+"""Outputs other than pages that are not discovery's (feeds per entity, graph data)."""
+
 
 @dataclass(slots=True)
 class Site:
@@ -41,7 +44,7 @@ def full(renderer: Renderer, assets: dict[str, Path], static: dict[str, Path]) -
         _render(renderer, page, site)
     site.json = {r.key: outputs.record_json(site.graph, r) for r in site.graph.records.values()}
     site.outputs = {urls.FEED: outputs.atom_feed(site.config, site.graph), "sitemap.xml": _sitemap(site),
-                    "dossier.json": _json(site)}
+                    "dossier.json": _json(site, renderer), **renderer.explore.files()}
     site.files = {**assets, **site.pages, **site.outputs, **static}
     return site
 
@@ -61,8 +64,13 @@ def partial(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key]
         touched.add(path)
     for page in _pages_to_render(renderer, old, todo, reshown):
         touched.add(_render(renderer, page, site))
-    if _json_changed(site, todo):
-        site.outputs["dossier.json"] = _json(site)
+    _json_changed(site, todo)
+    site.outputs["dossier.json"] = _json(site, renderer)  # the graph in it may change with any edit
+    fresh = renderer.explore.files()
+    for name in [n for n in site.outputs if n not in CORE_OUTPUTS and n not in fresh]:
+        del site.outputs[name]
+    site.outputs.update(fresh)
+    touched |= old.outputs.keys()
     if todo.feed:
         site.outputs[urls.FEED] = outputs.atom_feed(site.config, graph)
     if todo.sitemap:
@@ -80,8 +88,9 @@ def _render(renderer: Renderer, page: Page, site: Site) -> str:
     return path
 
 
-def _json(site: Site) -> bytes:
-    return outputs.assemble_json(site.config, [site.json[k] for k in sorted(site.json)])
+def _json(site: Site, renderer: Renderer) -> bytes:
+    graph = {"graph": renderer.explore.graph_json()}
+    return outputs.assemble_json(site.config, [site.json[k] for k in sorted(site.json)], graph)
 
 
 def _json_changed(site: Site, todo: deps.Affected) -> bool:
@@ -102,7 +111,9 @@ def _sitemap(site: Site) -> bytes:
 def _pages_to_render(renderer: Renderer, old: Site, todo: deps.Affected, reshown: set[str]) -> list[Page]:
     graph = renderer.graph
     keys, types, tags = set(todo.records), set(todo.indexes), set(todo.tags)
-    singles = {"home": todo.home, "tags": todo.tags_index, "timeline": todo.timeline, "404": False}
+    singles = {"home": todo.home, "tags": todo.tags_index, "timeline": todo.timeline, "404": False, "search": False}
+    discovered, singles["graph"] = renderer.explore.reshown(old.graph)
+    keys |= discovered
     for path, template in old.templates.items():
         if template in reshown:
             kind, arg = _spec(path)
@@ -122,7 +133,8 @@ def _pages_to_render(renderer: Renderer, old: Site, todo: deps.Affected, reshown
         pages += [renderer.tag_page(t, refs) for t, refs in tagged.items() if t in tags]
         if singles["tags"]:
             pages.append(renderer.tags_page(tagged))
-    extra = {"home": renderer.home, "timeline": renderer.timeline_page, "404": renderer.not_found_page}
+    extra = {"home": renderer.home, "timeline": renderer.timeline_page, "404": renderer.not_found_page,
+             "search": renderer.search_page, "graph": renderer.graph_page}
     pages += [make() for name, make in extra.items() if singles[name]]
     return pages
 
@@ -141,7 +153,7 @@ def _spec(path: str) -> tuple[str, object]:
         return ("404", None)
     if not parts:
         return ("home", None)
-    if parts == ["tags"] or parts == ["timeline"]:
+    if parts in (["tags"], ["timeline"], ["search"], ["graph"]):
         return (parts[0], None)
     if parts[0] == "tags":
         return ("tag", parts[1])

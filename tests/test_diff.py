@@ -70,7 +70,7 @@ def test_digest_between_two_commits(repo, capsys):
     head, pages = out.split("### Pages\n")
     assert head == """## Dossier changes: `HEAD~1` → `HEAD`
 
-**1 record added, 1 removed, 1 changed · 4 references added, 5 removed · 0 new problems · 15 pages will change**
+**1 record added, 1 removed, 1 changed · 4 references added, 5 removed · 0 new problems · 22 pages will change**
 
 ### Records added
 
@@ -106,7 +106,7 @@ def test_digest_between_two_commits(repo, capsys):
     for page in ("officials/wang-yi/index.html", "countries/iran/index.html", "articles/index.html", "feed.xml"):
         assert f"- changed: `{page}`" in listed
     assert "- changed: `countries/index.html`" not in listed  # nothing it shows changed
-    assert len([line for line in listed if line.startswith("- ")]) == 15
+    assert len([line for line in listed if line.startswith("- ")]) == 22  # with feeds, local graphs and graph data
 
 
 def test_working_tree_against_head_reports_new_problems(repo, capsys):
