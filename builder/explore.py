@@ -12,9 +12,10 @@ from typing import Any
 from markupsafe import Markup
 
 from builder import graph as relgraph
-from builder import graphsvg, jsonld, outputs, related, urls
+from builder import graphsvg, jsonld, outputs, related, urls, views
 from builder.records import SINGULAR, Record, SiteConfig
 from builder.resolve import Graph, Key
+from builder.scripts import direction, language_of
 
 SEARCH_URL = "search/"
 GRAPH_URL = "graph/"
@@ -37,8 +38,18 @@ class SearchMeta:
     """Shown with the result, as precise as the content gives it."""
     countries: tuple[str, ...] = ()
     """Country filter values."""
-    names: tuple[str, ...] = ()
-    """Every name the record goes by (name, native name, aliases), indexed with extra weight."""
+    names: tuple[views.Name, ...] = ()
+    """Every name the record goes by (name, native name, aliases), with language and direction
+    where the script is not Latin; indexed with extra weight."""
+
+    @property
+    def latin(self) -> str:
+        return " · ".join(n.text for n in self.names if not n.lang)
+
+    @property
+    def native(self) -> views.Name | None:
+        """The first name in another script: a page's native name, ranked like the others."""
+        return next((n for n in self.names if n.lang), None)
 
 
 def feed_url(key: Key) -> str:
@@ -130,7 +141,7 @@ class Explore:
         if record.type == "articles":
             names = []  # a headline is no name: matching it must not lift an article over the entity it is about
         return SearchMeta(SINGULAR[record.type].capitalize(), date, self._countries(record),
-                          tuple(dict.fromkeys(n for n in names if n)))
+                          tuple(_name(n) for n in dict.fromkeys(n for n in names if n)))
 
     def _countries(self, record: Record) -> tuple[str, ...]:
         """The countries a record belongs to or concerns, for the search filter."""
@@ -147,3 +158,8 @@ class Explore:
                     found.append(("countries", country))
         labels = [self.graph.records[k].label for k in dict.fromkeys(found)]
         return tuple(sorted(set(labels), key=str.casefold))
+
+
+def _name(text: str) -> views.Name:
+    lang = language_of(text, "")
+    return views.Name(text, lang, direction(lang) if lang else "")

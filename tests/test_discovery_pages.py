@@ -103,7 +103,8 @@ def test_feed_of_li_lecheng_lists_his_three_articles_newest_first(site):
 
 def timeline_lines(html: str) -> list[str]:
     page = section(html, "timeline")
-    return [re.sub(r"<[^>]+>", "", li).strip() for li in re.findall(r'<li class="event[^"]*">(.*?)</li>', page)]
+    items = re.findall(r'<li class="event[^"]*">(.*?)</li>', page, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", li).split()) for li in items]
 
 
 def test_entity_timeline_in_date_order_with_partial_dates_as_given(site):
@@ -168,7 +169,10 @@ def test_search_markup(site):
     for tag in ("header", "footer"):
         assert "data-pagefind-ignore" in tags(official, tag)[0]
     assert [t["data-pagefind-filter"] for t in tags(official, "span") if "data-pagefind-filter" in t] == ["type", "country"]
-    assert re.search(r'<p class="search-names" hidden data-pagefind-weight="10">Sattar Hashemi · ستار هاشمی · Seyed Sattar Hashemi</p>', official)
+    assert ('<p class="search-names" hidden data-pagefind-weight="10">Sattar Hashemi · '
+            '<span lang="fa" dir="rtl">ستار هاشمی</span> · Seyed Sattar Hashemi</p>') in official
+    assert '<span data-pagefind-meta="names">Sattar Hashemi · Seyed Sattar Hashemi</span>' in official
+    assert '<span data-pagefind-meta="native" lang="fa" dir="rtl">ستار هاشمی</span>' in official
     for name in ("index.html", "officials/index.html", "timeline/index.html", "graph/index.html", "search/index.html", "tags/index.html"):
         assert "data-pagefind-body" not in site[name], name
     article = site["articles/hashemi-beijing-visit/index.html"]

@@ -38,7 +38,8 @@ FACTS = """() => {
     landmarks: ['header', 'nav', 'main', 'footer'].map(t => document.querySelectorAll(t).length),
     firstLink: (() => { const a = document.querySelector('body a'); return a ? [a.getAttribute('href'), a.innerText] : []; })(),
     ids: [...document.querySelectorAll('[id]')].map(e => e.id),
-    links: [...document.querySelectorAll('a[href]')].map(a => ({href: a.href, text: a.innerText.trim(),
+    links: [...document.querySelectorAll('a[href]')].map(a => ({href: new URL(a.getAttribute('href'), document.baseURI).href,
+             text: (a.innerText || a.textContent || '').trim(),  // an SVG link has no innerText; a closed <details> shows none
              label: a.getAttribute('aria-label') || ''})),
     resources: attr('link[href]', 'href').concat(attr('img[src]', 'src'), attr('script[src]', 'src')),
     images: [...document.querySelectorAll('img')].map(i => ({src: i.src, alt: i.getAttribute('alt'),

@@ -13,9 +13,10 @@
     autofocus: true,
     // A match in a record's names (name, native name, aliases) outranks one in an article's text,
     // so "Hashemi" finds the official before the articles that name him.
-    ranking: { metaWeights: { names: 10 } },
+    ranking: { metaWeights: { names: 10, native: 10 } },
     processResult: function (result) {
-      delete result.meta.names; // ranks, but repeats the title and excerpt when shown
+      delete result.meta.names; // these rank, but repeat the title and excerpt when shown
+      delete result.meta.native;
       return result;
     },
     translations: { placeholder: "Search names, in any script" }
