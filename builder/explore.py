@@ -59,9 +59,11 @@ def feed_url(key: Key) -> str:
 class Explore:
     """Discovery data of one site, computed once and handed out per page."""
 
-    def __init__(self, config: SiteConfig, graph: Graph) -> None:
+    def __init__(self, config: SiteConfig, graph: Graph, search: bool = True) -> None:
         self.config = config
         self.graph = graph
+        self.search = search
+        """Whether the site gets a search index; the search page loads it only then."""
         self.relationships = relgraph.build(graph)
 
     def page_context(self, url: str, context: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +92,8 @@ class Explore:
     def search_page(self) -> tuple[str, str, dict[str, Any]]:
         """(URL, template, context) of the search page."""
         return SEARCH_URL, "search.html", {
-            "title": "Search", "breadcrumbs": [("Home", urls.HOME)], "script_src": WASM_SCRIPT_SRC,
+            "title": "Search", "breadcrumbs": [("Home", urls.HOME)], "search_index": self.search,
+            "script_src": WASM_SCRIPT_SRC if self.search else Markup("'self'"),
             "description": "Search every article, official, country, agreement and organization, in any script."}
 
     def graph_page(self) -> tuple[str, str, dict[str, Any]]:

@@ -228,7 +228,7 @@ class Session:
         return self._env
 
     def _render(self, config: SiteConfig, graph: Graph, parsed: dict) -> set[str]:
-        renderer = Renderer(config, graph, parsed, self._environment())
+        renderer = Renderer(config, graph, parsed, self._environment(), search=False)  # pages in memory: no index
         old = self._good
         assets = {p.as_posix(): self.root / p for p in sorted(self._assets)}
         static = self._static()

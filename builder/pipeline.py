@@ -120,7 +120,8 @@ def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: Content
                 options: BuildOptions | None = None, cache: Cache | None = None) -> dict[str, Content]:
     """Every output file by site-relative path: pages, feed, sitemap, JSON, assets."""
     options = options or BuildOptions(templates=templates)
-    renderer = Renderer(config, graph, parallel.Bodies(graph, parsed), environment(templates))
+    indexed = options.search and options.output is not None
+    renderer = Renderer(config, graph, parallel.Bodies(graph, parsed), environment(templates), indexed)
     extra = {urls.FEED: lambda: outputs.atom_feed(config, graph), "dossier.json": lambda: outputs.dossier_json(config, graph, {"graph": renderer.explore.graph_json()})}
     store = _store(cache, options.output)
     page_urls, made = parallel.render_pages(renderer, options.jobs, store, extra, options.progress)

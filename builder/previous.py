@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 from typing import Mapping
 
+from builder import search
 from builder.cache import Cache, stamp
 from builder.diagnostics import Diagnostic
 from builder.discover import ContentFiles
@@ -31,7 +32,7 @@ def inputs(content: ContentFiles) -> dict[str, tuple] | None:
 def key(options, content: ContentFiles) -> tuple:
     """What else a build depends on: its folders and options."""
     output = str(options.output.absolute()) if options.output is not None else ""
-    return (str(content.root), output, options.drafts, str(options.templates.resolve()))
+    return (str(content.root), output, options.drafts, str(options.templates.resolve()), options.search)
 
 
 def reuse(cache: Cache, options, content: ContentFiles) -> tuple[list[Diagnostic], dict[str, Content]] | None:
@@ -47,7 +48,10 @@ def reuse(cache: Cache, options, content: ContentFiles) -> tuple[list[Diagnostic
     files = _restore(cache, manifest["outputs"])
     if files is None:
         return None
-    write_site(output, files, cache.files)
+    try:
+        write_site(output, files, cache.files, search.index_site if options.search else None)
+    except search.SearchError:
+        return None  # a full build reports it
     remember(cache, options, content, manifest["inputs"], manifest["diagnostics"], manifest["outputs"])
     return manifest["diagnostics"], files
 

@@ -48,12 +48,12 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
 class Renderer:
     """Turns a resolved graph into pages; one per call of ``pages``."""
 
-    def __init__(self, config: SiteConfig, graph: Graph, parsed: dict, env: jinja2.Environment) -> None:
+    def __init__(self, config: SiteConfig, graph: Graph, parsed: dict, env: jinja2.Environment, search: bool = True) -> None:
         self.config = config
         self.graph = graph
         self.parsed = parsed
         self.env = env
-        self.explore = Explore(config, graph)
+        self.explore = Explore(config, graph, search)
 
     def render(self, page: Page) -> str:
         context = dict(self.common(page.url), **page.context)

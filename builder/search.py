@@ -5,10 +5,11 @@ extended build also segments Chinese and Japanese). It runs on the complete
 temporary output folder, so the index always matches the pages it is swapped
 in with, and writes its bundle to ``pagefind/`` there.
 
-Pagefind names a few of its files (the filter indexes) differently from run to
-run for the same pages. So that the same input still gives the same output, the
-bundle records a digest of what it indexed, and when the pages are unchanged the
-previous bundle is kept instead of indexing again.
+Pagefind writes a few of its files (the filter indexes) differently from run to
+run for the same pages; ``searchbundle`` rewrites them in a fixed order, so the
+same pages give the same bundle. The bundle also records a digest of the pages
+it indexed, and when they are unchanged the previous bundle is kept as it is,
+without running Pagefind again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+
+from builder import searchbundle
 
 BUNDLE = "pagefind"
 """Folder of the search bundle in the output."""
@@ -60,6 +63,7 @@ def index_site(folder: Path, previous: Path | None = None) -> None:
     if result.returncode != 0 or not (folder / BUNDLE / "pagefind.js").is_file():
         detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
         raise SearchError(f"Pagefind failed (exit {result.returncode}): {' / '.join(detail) or 'no output'}")
+    searchbundle.canonicalize(folder / BUNDLE)
     (folder / BUNDLE / DIGEST).write_text(digest + "\n")
 
 

@@ -25,9 +25,9 @@ ENTITY_PAGES = ("officials", "countries", "agreements", "organizations")
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> dict[str, str]:
     output = tmp_path_factory.mktemp("discovery") / "site"
-    result = build(BuildOptions(SITE, output, search=False))
+    result = build(BuildOptions(SITE, output))
     assert result.ok, [d.text() for d in result.diagnostics]
-    return {name: data.decode("utf-8") for name, data in snapshot(output).items() if not name.endswith(".svg")}
+    return {name: data.decode("utf-8") for name, data in snapshot(output).items() if not name.startswith("pagefind/")}
 
 
 class Elements(HTMLParser):
@@ -204,3 +204,13 @@ def test_search_box_is_a_plain_form_and_the_search_page_lists_the_indexes(site):
         assert f'href="../{index}"' in fallback
     scripts = [t["src"] for t in tags(page, "script") if t.get("src")]
     assert scripts == ["../pagefind/pagefind-ui.js", "../assets/search.js"]
+
+
+def test_without_an_index_the_search_page_loads_nothing_and_says_so(tmp_path):
+    result = build(BuildOptions(SITE, tmp_path / "site", search=False))
+    assert result.ok
+    page = (tmp_path / "site" / "search" / "index.html").read_text(encoding="utf-8")
+    assert not [t for t in tags(page, "script") if t.get("src")]
+    assert "pagefind" not in page.replace("data-pagefind", "")
+    assert "'wasm-unsafe-eval'" not in csp(page)
+    assert "built without its search index" in page

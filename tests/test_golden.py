@@ -108,7 +108,7 @@ def test_same_bytes_whatever_the_hash_seed_and_folder(site, tmp_path):
     for seed in ("1", "2"):
         content = tmp_path / f"copy-{seed}" / "content"
         shutil.copytree(CONTENT, content)
-        # without the Pagefind bundle, whose filter files a fresh run names anew (tests/test_search.py)
+        # like the golden build, without the Pagefind bundle (tests/test_search.py checks its bytes)
         code, _, err = run_dossier("build", "--content", content, "--output", tmp_path / f"site-{seed}", "--no-search",
                                    cwd=tmp_path, env={"PYTHONHASHSEED": seed})
         assert code == 0, err

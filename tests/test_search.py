@@ -130,7 +130,5 @@ def test_real_index_is_complete_deterministic_and_reused(tmp_path):
     assert second == first  # same bytes, and the same files (hard-linked), so mtimes stay
     fresh = tmp_path / "fresh"
     assert run_dossier("build", "--content", SITE, "--output", fresh)[0] == 0
-    # a fresh run of Pagefind names its filter files differently, but the pages and fragments agree
-    assert (fresh / "pagefind" / search.DIGEST).read_text() == (bundle / search.DIGEST).read_text()
-    assert sorted(p.name for p in (fresh / "pagefind" / "fragment").iterdir()) == sorted(
-        p.name for p in (bundle / "fragment").iterdir())
+    # a fresh run of Pagefind writes its filters in another order; rewritten, the bundle is the same
+    assert snapshot(fresh / "pagefind") == snapshot(bundle)
