@@ -80,8 +80,10 @@ def serve(content: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool
 
 
 async def _main(options: BuildOptions, host: str, port: int, say: Callable[[str], None]) -> int:
-    task = asyncio.current_task()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+    except NotImplementedError:  # Windows: Ctrl-C still stops the server
+        pass
     if not options.content.is_dir():
         raise BuildRefused(f"content folder {options.content} does not exist")
     session = Session(options)
@@ -150,8 +152,9 @@ class Preview:
         before = self.snapshot
         self.snapshot = Snapshot(dict(update.files), update.diagnostics, not update.ok, before.roots)
         if update.ok:
-            for diagnostic in update.diagnostics:
-                self.say(diagnostic.text())
+            if update.diagnostics != before.diagnostics:  # warnings once, not after every save
+                for diagnostic in update.diagnostics:
+                    self.say(diagnostic.text())
             self.say(f"dossier: {what}: {len(update.changed)} files updated in {seconds * 1000:.0f} ms "
                      f"({cpu * 1000:.0f} ms CPU)")
         else:
