@@ -107,6 +107,24 @@ def _render_text(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     return lang_spans(tokens[idx].content)
 
 
+def _accessible_footnotes(md: MarkdownIt) -> None:
+    """Footnotes under a "Notes" heading, with links that make sense when read out alone."""
+    ref, anchor = md.renderer.rules["footnote_ref"], md.renderer.rules["footnote_anchor"]
+
+    def render_ref(self, tokens, idx, options, env) -> str:
+        return ref(tokens, idx, options, env).replace('">[', '"><span class="visually-hidden">Note </span>[', 1)
+
+    def render_anchor(self, tokens, idx, options, env) -> str:
+        number = self.rules["footnote_caption"](tokens, idx, options, env).strip("[]")
+        label = f'class="footnote-backref" aria-label="Back to the text of note {number}">'
+        return anchor(tokens, idx, options, env).replace('class="footnote-backref">', label, 1)
+
+    md.add_render_rule("footnote_ref", render_ref)
+    md.add_render_rule("footnote_anchor", render_anchor)
+    md.add_render_rule("footnote_block_open",
+                       lambda self, *args: '<section class="footnotes">\n<h2>Notes</h2>\n<ol class="footnotes-list">\n')
+
+
 def _render_wikilink(self, tokens: Sequence[Token], idx: int, options, env) -> str:
     meta = tokens[idx].meta
     target: Target | None = env.get("wikilinks", {}).get(meta["target"])
@@ -169,7 +187,7 @@ def _alt_text(children: Sequence[Token], env) -> str:
 
 def make_parser() -> MarkdownIt:
     """CommonMark with tables, strikethrough, footnotes, heading anchors and wikilinks; no raw HTML."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": False})
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=4)
     md.validateLink = _is_safe
@@ -178,6 +196,7 @@ def make_parser() -> MarkdownIt:
     md.add_render_rule("link_open", _rewrite_links)
     md.add_render_rule("image", _rewrite_links)
     md.add_render_rule("text", _render_text)
+    _accessible_footnotes(md)
     return md
 
 

@@ -57,7 +57,7 @@ def test_wikilink_lines_and_columns():
 def test_wikilink_in_image_alt_is_found_and_shown_as_text():
     parsed = parse("![map of [[wang-yi]]'s visit](map.png)")
     assert [(w.target, w.col, w.in_alt) for w in parsed.wikilinks] == [("wang-yi", 10, True)]
-    assert render(parsed, TARGETS, {}) == '<p><img src="map.png" alt="map of Wang Yi\'s visit" loading="lazy" /></p>\n'
+    assert render(parsed, TARGETS, {}) == '<p><img src="map.png" alt="map of Wang Yi\'s visit" loading="lazy"></p>\n'
 
 
 def test_raw_html_is_escaped():
@@ -96,7 +96,7 @@ def test_relative_links_found_with_lines():
 
 def test_relative_links_are_rewritten():
     out = html("[a](annex.pdf) ![m](map.png)", {"annex.pdf": "../../articles/annex.pdf", "map.png": "../../articles/map.png"})
-    assert out == '<p><a href="../../articles/annex.pdf">a</a> <img src="../../articles/map.png" alt="m" loading="lazy" /></p>\n'
+    assert out == '<p><a href="../../articles/annex.pdf">a</a> <img src="../../articles/map.png" alt="m" loading="lazy"></p>\n'
 
 
 def test_tables_footnotes_strikethrough_and_heading_anchors():
