@@ -2,7 +2,8 @@
 
     python bench/memory.py --articles 10000
 
-The build runs as the only child of a small wrapper process, so the wrapper's
+The build runs in one process (``--jobs 1``) without the build cache
+(``--no-cache``), as the only child of a small wrapper process, so the wrapper's
 ``RUSAGE_CHILDREN`` maximum resident set size is the build's alone. The same
 figure comes from ``/usr/bin/time -v dossier build ...`` ("Maximum resident set
 size"). Linux and macOS only (``resource``).
@@ -42,7 +43,8 @@ class Measure:
 def measure(articles: int, folder: Path) -> Measure:
     """Generate ``articles`` articles under ``folder`` and build them in a fresh process."""
     records = generate(folder / "content", articles)
-    command = [sys.executable, "-m", "builder", "build", "--content", str(folder / "content"), "--output", str(folder / "site")]
+    command = [sys.executable, "-m", "builder", "build", "--content", str(folder / "content"), "--output", str(folder / "site"),
+               "--jobs", "1", "--no-cache"]
     out = subprocess.run([sys.executable, "-c", _WRAPPER, *command], capture_output=True, text=True, check=True).stdout
     peak, status = (int(word) for word in out.split())
     return Measure(articles, records, peak, status)

@@ -15,7 +15,10 @@ Nothing is trusted: each pickle starts with a magic line and the fingerprint of
 the code and templates (a foreign or stale one is ignored), carries a checksum
 (a corrupt one is ignored), and is read by an unpickler that builds only the
 record classes; a rendered file is used only when its bytes still hash to its
-name.
+name. The checksum is keyed with a secret kept outside the project, in the
+user's cache folder, so a cache committed to the repository (``git add -f``)
+by a pull request is ignored on every other machine instead of feeding the
+build records that never went through validation.
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import functools
 import pickle
+import secrets
 import shutil
 import sys
 import tempfile
@@ -215,9 +220,38 @@ class Cache:
         os.replace(temp, self.folder / name)
 
 
+@functools.cache
+def _secret() -> bytes:
+    """This user's key for cache checksums, made on first use; a key for this process alone if it cannot be kept."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    path = base / "dossier" / "cache-key"
+    try:
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=path.parent)  # private (0600), then linked whole into place
+            with os.fdopen(fd, "wb") as out:
+                out.write(secrets.token_bytes(32))
+            try:
+                os.link(temp, path)
+            except FileExistsError:  # another build made it first: use theirs
+                pass
+            finally:
+                os.unlink(temp)
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    return secrets.token_bytes(32)
+
+
+def _check(body: bytes) -> bytes:
+    return hashlib.blake2b(body, digest_size=20, key=_secret()).digest()
+
+
 def _seal(value: Any, fingerprint: str) -> bytes:
     body = pickle.dumps(value, protocol=5)
-    return MAGIC + fingerprint.encode() + b"\n" + hashlib.blake2b(body, digest_size=20).digest() + body
+    return MAGIC + fingerprint.encode() + b"\n" + _check(body) + body
 
 
 def _unseal(data: bytes, fingerprint: str) -> Any:
@@ -225,7 +259,7 @@ def _unseal(data: bytes, fingerprint: str) -> Any:
     if not data.startswith(head):
         return None
     check, body = data[len(head):len(head) + 20], data[len(head) + 20:]
-    if hashlib.blake2b(body, digest_size=20).digest() != check:
+    if not secrets.compare_digest(_check(body), check):
         return None
     try:
         return loads(body)
