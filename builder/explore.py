@@ -65,6 +65,13 @@ class Explore:
         self.search = search
         """Whether the site gets a search index; the search page loads it only then."""
         self.relationships = relgraph.build(graph)
+        self._related: related.Index | None = None
+
+    @property
+    def related_index(self) -> related.Index:
+        if self._related is None:
+            self._related = related.Index(self.graph)
+        return self._related
 
     def page_context(self, url: str, context: dict[str, Any]) -> dict[str, Any]:
         """JSON-LD and sharing tags for any page, from the context it is rendered with."""
@@ -80,7 +87,7 @@ class Explore:
         context: dict[str, Any] = {"searchable": True, "search": self.search_meta(record),
                                    "related": [], "graph_view": None, "feeds": []}
         if record.type == "articles":
-            context["related"] = related.related_articles(self.graph, record.key)
+            context["related"] = self.related_index.related(record.key)
             return context
         local = relgraph.neighbourhood(self.relationships, record.key)
         if local.number_of_nodes() > 1:
@@ -125,7 +132,7 @@ class Explore:
         """Everything discovery adds to one record page."""
         record = self.graph.records[key]
         if record.type == "articles":
-            return (self.search_meta(record), tuple(related.related_articles(self.graph, key)))
+            return (self.search_meta(record), tuple(self.related_index.related(key)))
         local = relgraph.neighbourhood(self.relationships, key)
         nodes = tuple((n, local.nodes[n]["label"]) for n in local.nodes)
         titles = self.relationships.graph["titles"]

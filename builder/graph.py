@@ -127,7 +127,8 @@ def neighbourhood(g: nx.MultiDiGraph, key: Key) -> nx.MultiDiGraph:
     around = set(g.successors(key)) | set(g.predecessors(key)) | {key}
     for node in sorted(around):
         local.add_node(node, **g.nodes[node])
-    for edge in edges(g, [key]):
+    touching = [d["edge"] for _, _, d in g.out_edges(key, data=True)] + [d["edge"] for _, _, d in g.in_edges(key, data=True)]
+    for edge in sorted(set(touching), key=lambda e: e.sort_key):
         local.add_edge(edge.source, edge.target, key=_edge_key(edge), edge=edge)
     return local
 

@@ -21,6 +21,8 @@ from builder.graph import Edge, ENTITY_TYPES, edges
 from builder.records import SINGULAR
 from builder.resolve import Key
 
+SHOWN_ARTICLES = 3
+"""Articles named in the list for one pair mentioned together; the rest are counted."""
 SEED = 20240101
 """Seed of the spring layout: a fixed number, so every build draws the same picture."""
 COLOURS = {"officials": "#1f5f9e", "countries": "#2e7d32", "agreements": "#b23a1e", "organizations": "#6a3d9a"}
@@ -38,8 +40,10 @@ class Item:
     phrase: str
     target: tuple[str, str]
     date: PartialDate | None = None
-    article: tuple[str, str] | None = None
-    """(URL, title) of the article a co-mention comes from."""
+    articles: tuple[tuple[str, str, PartialDate | None], ...] = ()
+    """For co-mentions: (URL, title, date) of the newest articles that name both, newest first."""
+    count: int = 0
+    """For co-mentions: how many articles name both."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +113,9 @@ def _view(g, positions, page_url: str, ident: str, title: str, size: tuple[int, 
         parts.append(_node(node, g.nodes[node], points[node], degree.get(node, 0), page_url))
     parts.append("</g></svg>")
     legend = tuple((SINGULAR[t].capitalize(), COLOURS[t]) for t in ENTITY_TYPES if any(n[0] == t for n in g.nodes))
-    items = tuple(sorted((_item(e, g, centre) for e in all_edges), key=_item_order))
+    stated = [_item(e, g) for e in all_edges if e.relation != "co-mention"]
+    together = [item for group in pairs.values() if (item := _together(group, g, centre)) is not None]
+    items = tuple(sorted(stated + together, key=_item_order))
     return GraphView(Markup("\n".join(parts)), items, g.number_of_nodes(), len(all_edges), legend)
 
 
@@ -184,17 +190,28 @@ def _oriented(edge: Edge, centre: Key | None) -> tuple[Key, Key]:
     return edge.source, edge.target
 
 
-def _item(edge: Edge, g: nx.MultiDiGraph, centre: Key | None) -> Item:
-    first, second = _oriented(edge, centre) if edge.relation == "co-mention" else (edge.source, edge.target)
-    source = (g.nodes[first]["url"], g.nodes[first]["label"])
-    target = (g.nodes[second]["url"], g.nodes[second]["label"])
+def _item(edge: Edge, g: nx.MultiDiGraph) -> Item:
+    source = (g.nodes[edge.source]["url"], g.nodes[edge.source]["label"])
+    target = (g.nodes[edge.target]["url"], g.nodes[edge.target]["label"])
     phrase = f"holds the post of {edge.label} at" if edge.relation == "position" else edge.label
+    return Item(source, phrase, target, edge.date)
+
+
+def _together(group: list[Edge], g: nx.MultiDiGraph, centre: Key | None) -> Item | None:
+    """One line for every co-mention of a pair: how many articles, and the newest of them."""
+    mentions = [e for e in group if e.relation == "co-mention"]
+    if not mentions:
+        return None
+    first, second = _oriented(mentions[0], centre)
     titles = g.graph.get("titles", {})
-    article = (urls.record_url(*edge.article), titles.get(edge.article, edge.article[1])) if edge.article else None
-    return Item(source, phrase, target, edge.date, article)
+    newest = sorted(mentions, key=lambda e: (e.date.sort_key if e.date else (), e.article), reverse=True)
+    articles = tuple((urls.record_url(*e.article), titles.get(e.article, e.article[1]), e.date)
+                     for e in newest[:SHOWN_ARTICLES])
+    return Item((g.nodes[first]["url"], g.nodes[first]["label"]), "mentioned together in",
+                (g.nodes[second]["url"], g.nodes[second]["label"]), newest[0].date, articles, len(mentions))
 
 
 def _item_order(item: Item) -> tuple:
     """Stated relationships first, then co-mentions; each by names, then oldest first."""
     when = item.date.sort_key if item.date else ()
-    return (item.article is not None, item.source[1].casefold(), item.target[1].casefold(), item.phrase, when, item.article or ())
+    return (item.count > 0, item.source[1].casefold(), item.target[1].casefold(), item.phrase, when)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 from builder import views
@@ -29,20 +30,34 @@ def named(graph: Graph, key: Key) -> set[Key]:
     return {l.target for l in graph.outgoing.get(key, ()) if l.target[0] in WEIGHTS}
 
 
+class Index:
+    """What every article names, and the articles naming each record: built once per site."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.named = {r.key: named(graph, r.key) for r in graph.of_type("articles")}
+        self.naming: dict[Key, list[Key]] = {}
+        for article in sorted(self.named):
+            for key in self.named[article]:
+                self.naming.setdefault(key, []).append(article)
+
+    def related(self, key: Key, limit: int = LIMIT) -> list[Related]:
+        """Other articles ranked by the weight of what they share; ties go to the newer, then by slug."""
+        scores: dict[Key, int] = {}
+        for shared in self.named.get(key, ()):
+            weight = WEIGHTS[shared[0]]
+            for other in self.naming[shared]:
+                if other != key:
+                    scores[other] = scores.get(other, 0) + weight
+        records = self.graph.records
+        ranked = heapq.nsmallest(limit, scores, key=lambda k: (-scores[k], _newest(records[k].date), k[1]))
+        mine = self.named[key]
+        return [Related(views.ref(records[k]), scores[k], _ordered(self.graph, mine & self.named[k])) for k in ranked]
+
+
 def related_articles(graph: Graph, key: Key, limit: int = LIMIT) -> list[Related]:
-    """Other articles ranked by the weight of what they share; ties go to the newer, then by URL."""
-    mine = named(graph, key)
-    found = []
-    for other in graph.of_type("articles"):
-        if other.key == key:
-            continue
-        shared = mine & named(graph, other.key)
-        if not shared:
-            continue
-        score = sum(WEIGHTS[k[0]] for k in shared)
-        found.append((score, other, shared))
-    found.sort(key=lambda f: (-f[0], _newest(f[1].date), f[1].slug))
-    return [Related(views.ref(other), score, _ordered(graph, shared)) for score, other, shared in found[:limit]]
+    """Other articles ranked by the weight of what they share; ties go to the newer, then by slug."""
+    return Index(graph).related(key, limit)
 
 
 def _newest(date) -> tuple:

@@ -159,7 +159,9 @@ def test_graph_page_and_data_files(site):
     assert [n["id"] for n in data["nodes"]] == [n["id"] for n in nodes]
     assert data["edges"] == edges
     items = re.findall(r"<li>", section(page, "graph").split("<details", 1)[1])
-    assert len(items) == len(edges)
+    pairs = {frozenset((e["source"], e["target"])) for e in edges if e["relation"] == "co-mention"}
+    assert len(items) == len([e for e in edges if e["relation"] != "co-mention"]) + len(pairs)
+    assert ("are mentioned together in 3 articles, most recently:" in page) or ("are mentioned together in 3 articles:" in page)
 
 
 def test_search_markup(site):

@@ -138,10 +138,14 @@ def test_local_drawing_puts_the_entity_in_the_middle_and_links_from_its_page(g):
     own = next(a for a in root.iter(f"{SVG}a") if a.get("href") == "../../officials/sattar-hashemi/")
     circle = own.find(f"{SVG}circle")
     assert (float(circle.get("cx")), float(circle.get("cy"))) == (width / 2, height / 2)
-    # the list beside the drawing puts the page's own entity first in symmetric relationships
-    together = [i for i in view.items if i.article]
+    # the list beside the drawing puts the page's own entity first in symmetric relationships,
+    # and gives one line to each pair mentioned together, newest article first
+    together = [i for i in view.items if i.count]
     assert together and all(i.source[1] == "Sattar Hashemi" for i in together)
-    assert view.items.index(together[0]) > max(view.items.index(i) for i in view.items if not i.article)
+    assert view.items.index(together[0]) > max(view.items.index(i) for i in view.items if not i.count)
+    [li] = [i for i in together if i.target[1] == "Li Lecheng"]
+    assert li.count == 2 and [(url, when.iso()) for url, _, when in li.articles] == [
+        ("articles/hashemi-beijing-visit/", "2025-05-13"), ("articles/ict-memorandum-signed/", "2025-05")]
 
 
 def test_edge_titles_read_as_sentences(g):
