@@ -230,7 +230,8 @@ def render(parsed: Parsed, wikilinks: Mapping[str, Target], local: Mapping[str, 
     if hasattr(parsed, "fill"):  # made once with marked targets (builder.prerender)
         return parsed.fill(wikilinks, local, sizes)
     env = dict(parsed.footnotes, wikilinks=wikilinks, local=local, sizes=sizes or {})
-    kept = [(t, t.tag, dict(t.attrs)) for t in _link_tokens(parsed.tokens)]
+    # Only relative links and image sizes are rewritten in tokens; other changes are made afresh each time.
+    kept = [(t, t.tag, dict(t.attrs)) for t in _link_tokens(parsed.tokens)] if local or sizes else []
     try:
         return _MD.renderer.render(parsed.tokens, _MD.options, env)
     finally:

@@ -113,7 +113,7 @@ def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cach
         report.extend(item.diagnostics)
         bodies = ([item.record] if item.record else []) + item.partial
         for record, links, full in zip(bodies, item.links, item.full or item.links):
-            parsed[id(record)] = full
+            parsed[id(record)] = links if getattr(links, "template", None) is not None else full
         records += [item.record] if item.record else []
         partial += item.partial
     return records + partial, parsed

@@ -66,12 +66,14 @@ def build(options: BuildOptions) -> BuildResult:
     _check_folders(options)
     with clock.stage("discover"):
         content = discover(options.content, report)
-        cache = Cache(options.cache, fingerprint(options.templates)).open() if options.cache else None
+        cache = Cache(options.cache, fingerprint(options.templates)) if options.cache else None
         read = previous.inputs(content) if cache else None
         reused = previous.reuse(cache, options, content) if cache and not report.items else None
     if reused is not None:
         return BuildResult(reused[0], dict(reused[1]), timings=clock.timings, reused=True)
     with clock.stage("load"):
+        if cache is not None:
+            cache.open()  # only now: a build that reuses the last one's output never reads the records
         config = load_config(content, report)
         loaded, bodies = parallel.load_records(content.records, report, options.jobs, cache, options.progress)
     with clock.stage("resolve"):
