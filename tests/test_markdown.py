@@ -111,3 +111,12 @@ def test_wikilink_inside_link_text_leaves_the_outer_link_literal():
     # CommonMark forbids links inside links; the wikilink wins and nothing nests.
     out = html("[see [[wang-yi]]](https://a.example/)")
     assert out.count("<a ") == 1 and "<a class=\"wikilink\"" in out
+
+
+def test_table_alignment_is_a_class_not_an_inline_style():
+    # The pages' Content-Security-Policy has no 'unsafe-inline' for styles.
+    html = to_html("| a | b | c |\n|:--|:-:|--:|\n| 1 | 2 | 3 |\n")
+    assert "style=" not in html
+    assert '<th class="align-left">a</th>' in html
+    assert '<td class="align-center">2</td>' in html
+    assert '<td class="align-right">3</td>' in html
