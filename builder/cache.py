@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import __version__
+from builder.write import hard_link
 
 MAGIC = b"dossier-cache 1\n"
 TAG = "CACHEDIR.TAG"
@@ -172,7 +173,7 @@ class Cache:
         if _same_bytes(path, data):
             return path
         path.parent.mkdir(parents=True, exist_ok=True)
-        if previous is not None and _same_bytes(previous, data) and _link(previous, path):
+        if previous is not None and _same_bytes(previous, data) and hard_link(previous, path):
             return path
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as f:
@@ -273,13 +274,6 @@ def _same_bytes(path: Path, data: bytes) -> bool:
     except OSError:
         return False
 
-
-def _link(source: Path, target: Path) -> bool:
-    try:
-        os.link(source, target)
-        return True
-    except OSError:
-        return False
 
 
 class CleanError(Exception):

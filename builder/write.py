@@ -78,7 +78,7 @@ def _fill(temp: Path, previous: Path, files: Mapping[str, Content], linkable: Pa
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         content = files[name]
-        if linkable is not None and isinstance(content, Path) and linkable in content.parents and _link(content, target):
+        if linkable is not None and isinstance(content, Path) and linkable in content.parents and hard_link(content, target):
             continue
         if not _reuse(previous / name, target, content):
             if isinstance(content, Path):
@@ -119,7 +119,8 @@ def _reuse(old: Path, new: Path, content: Content) -> bool:
         return False
 
 
-def _link(source: Path, target: Path) -> bool:
+def hard_link(source: Path, target: Path) -> bool:
+    """Link ``target`` to ``source``'s bytes; False where the file system refuses."""
     try:
         os.link(source, target)
         return True
