@@ -159,7 +159,3 @@ def _check_folders(options: BuildOptions) -> None:
             raise BuildRefused(str(exc)) from None
         if options.search and search.executable() is None:
             raise BuildRefused("the Pagefind binary is not installed (pip install 'pagefind[extended]'); or build with --no-search")
-
-
-def records_of(result: BuildResult) -> list[Record]:
-    return list(result.graph.records.values()) if result.graph else []

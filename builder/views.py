@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from builder import urls
 from builder.dates import PartialDate
-from builder.records import SINGULAR, TYPES, Link, Record
+from builder.records import SINGULAR, TYPES, Record
 from builder.resolve import Graph, Key
 from builder.scripts import direction, language_of
 
@@ -216,7 +216,3 @@ SINGULAR_KIND = {
 }
 TYPE_TITLES = {t: t.capitalize() for t in TYPES}
 SINGULAR_TITLES = {t: SINGULAR[t].capitalize() for t in TYPES}
-
-
-def links_of(graph: Graph, key: Key) -> list[Link]:
-    return list(graph.outgoing.get(key, ()))
