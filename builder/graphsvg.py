@@ -29,6 +29,10 @@ COLOURS = {"officials": "#1f5f9e", "countries": "#2e7d32", "agreements": "#b23a1
 """Node colour by type (each has at least 4.5:1 contrast on white)."""
 LABEL_CHARS = 30
 """Longest visible node label; the full name is in the node's title."""
+DRAWN_NODES = 120
+"""Most records drawn in one picture; a larger graph is drawn by its best-connected records
+(every relationship is still in the data files). Also keeps the layout in numpy's dense
+code path, which networkx takes below 500 nodes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,27 +60,47 @@ class GraphView:
     edges: int
     legend: tuple[tuple[str, str], ...]
     """(type title, colour) for each type drawn."""
+    total_nodes: int = 0
+    """Records in the whole graph, when more than are drawn."""
 
 
 def site_view(g: nx.MultiDiGraph, page_url: str, title: str) -> GraphView:
-    """The whole graph, laid out by a seeded spring layout."""
+    """The whole graph, laid out by a seeded spring layout; only its best-connected records when it is large."""
+    total = g.number_of_nodes()
+    g = _best_connected(g, DRAWN_NODES)
     simple = _simple(g)
     if simple.number_of_nodes() == 0:
         positions = {}
     else:
         k = 1.6 / math.sqrt(max(simple.number_of_nodes(), 1))
         positions = nx.spring_layout(simple, seed=SEED, k=k, iterations=200, weight="weight")
-    return _view(g, positions, page_url, "site-graph", title, (720, 600), None)
+    return _view(g, positions, page_url, "site-graph", title, (720, 600), None, total)
 
 
 def local_view(g: nx.MultiDiGraph, centre: Key, page_url: str, title: str) -> GraphView:
-    """One entity in the middle and its neighbours on a ring, in type and name order."""
+    """One entity in the middle and its neighbours on a ring, in type and name order;
+    only its best-connected neighbours when it has many."""
+    total = g.number_of_nodes()
+    g = _best_connected(g, DRAWN_NODES, keep=centre)
     others = sorted((n for n in g.nodes if n != centre), key=lambda n: (_type_rank(n), g.nodes[n]["label"].casefold(), n))
     if not others:
         positions = {centre: (0.0, 0.0)}
     else:
         positions = nx.shell_layout(g, nlist=[[centre], others], rotate=0)
-    return _view(g, positions, page_url, "local-graph", title, (720, 440), centre)
+    return _view(g, positions, page_url, "local-graph", title, (720, 440), centre, total)
+
+
+def _best_connected(g: nx.MultiDiGraph, limit: int, keep: Key | None = None) -> nx.MultiDiGraph:
+    """``g`` itself when it has at most ``limit`` nodes; otherwise the subgraph of the
+    ``limit`` nodes with the most relationships (ties by key, so the choice is stable),
+    always including ``keep``."""
+    if g.number_of_nodes() <= limit:
+        return g
+    degree = g.degree()
+    ranked = sorted(g.nodes, key=lambda n: (n != keep, -degree[n], n))
+    chosen = g.subgraph(ranked[:limit]).copy()
+    chosen.graph.update(g.graph)
+    return chosen
 
 
 def _type_rank(key: Key) -> int:
@@ -94,7 +118,8 @@ def _simple(g: nx.MultiDiGraph) -> nx.Graph:
     return simple
 
 
-def _view(g, positions, page_url: str, ident: str, title: str, size: tuple[int, int], centre: Key | None) -> GraphView:
+def _view(g, positions, page_url: str, ident: str, title: str, size: tuple[int, int], centre: Key | None,
+          total: int) -> GraphView:
     points = _fit(positions, size, symmetric=centre is not None)
     labels = {n: g.nodes[n]["label"] for n in g.nodes}
     all_edges = edges(g)
@@ -116,7 +141,8 @@ def _view(g, positions, page_url: str, ident: str, title: str, size: tuple[int, 
     stated = [_item(e, g) for e in all_edges if e.relation != "co-mention"]
     together = [item for group in pairs.values() if (item := _together(group, g, centre)) is not None]
     items = tuple(sorted(stated + together, key=_item_order))
-    return GraphView(Markup("\n".join(parts)), items, g.number_of_nodes(), len(all_edges), legend)
+    shown = g.number_of_nodes()
+    return GraphView(Markup("\n".join(parts)), items, shown, len(all_edges), legend, total if total > shown else 0)
 
 
 def _fit(positions, size: tuple[int, int], symmetric: bool = False) -> dict[Key, tuple[float, float]]:

@@ -154,3 +154,37 @@ def test_edge_titles_read_as_sentences(g):
     assert "Mohammad Javad Zarif signed Iran–China Comprehensive Cooperation Plan (27 March 2021)" in " ; ".join(titles)
     assert any(re.search(r"Li Lecheng and Sattar Hashemi are mentioned together in 2 articles \(May 2025, 13 May 2025\)", t)
                for t in titles)
+
+
+def large_graph(nodes: int) -> "relgraph.nx.MultiDiGraph":
+    """``nodes`` officials, each mentioned together with the next three, and official 0 with every one."""
+    g = relgraph.nx.MultiDiGraph(titles={})
+    keys = [("officials", f"official-{i:04d}") for i in range(nodes)]
+    for key in keys:
+        g.add_node(key, type="officials", label=key[1], url=f"officials/{key[1]}/")
+    pairs = {(keys[i], keys[j]) for i in range(nodes) for j in range(i + 1, min(i + 4, nodes))}
+    pairs |= {(keys[0], k) for k in keys[1:]}
+    for n, (a, b) in enumerate(sorted(pairs)):
+        article = ("articles", f"a{n}")
+        g.add_edge(a, b, key=f"co-mention:{n}", edge=relgraph.Edge(a, b, "co-mention", "mentioned together", None, article))
+    return g
+
+
+def test_a_large_graph_is_drawn_by_its_best_connected_records():
+    g = large_graph(graphsvg.DRAWN_NODES * 5)
+    view = graphsvg.site_view(g, "graph/", "All")
+    root = parse_svg(view)
+    assert len(root.findall(f".//{SVG}a")) == view.nodes == graphsvg.DRAWN_NODES
+    assert view.total_nodes == g.number_of_nodes()
+    assert "../officials/official-0000/" in str(view.svg)
+    # an entity with more neighbours than fit keeps its own place in the middle
+    centre = ("officials", "official-0000")
+    local = relgraph.neighbourhood(g, centre)
+    view = graphsvg.local_view(local, centre, "officials/official-0000/", "Connections")
+    assert view.nodes == graphsvg.DRAWN_NODES and view.total_nodes == g.number_of_nodes()
+    assert "../../officials/official-0000/" in str(view.svg)
+
+
+def test_a_small_graph_is_drawn_whole(g):
+    view = graphsvg.site_view(g, "graph/", "All")
+    assert view.nodes == g.number_of_nodes() and view.total_nodes == 0
