@@ -44,6 +44,12 @@ class Affected:
     """Records whose dossier.json entry must be encoded again."""
     json_changed: bool = False
     """dossier.json must be assembled again (an entry changed, appeared or went)."""
+    feeds: set[Key] = field(default_factory=set)
+    """Entities whose feed of articles must be made again."""
+    relationships: bool = False
+    """The relationship graph may differ: the graph page, its data files and dossier.json's graph."""
+    restated: set[Key] = field(default_factory=set)
+    """Records whose fields (other than the body) or links changed, or that came or went."""
 
 
 def affected(old: Graph, new: Graph, relinked: set[Key] | None = None) -> Affected:
@@ -67,7 +73,45 @@ def affected(old: Graph, new: Graph, relinked: set[Key] | None = None) -> Affect
     out.json = (added | edited | linked) & new.records.keys()
     out.json_changed = bool(out.json or out.removed)
     _lists(old, new, touched, shown, out)
+    out.restated = {k for k in touched if _fields_differ(old, new, k)} | linked
+    _discovery(old, new, out)
     return out
+
+
+def _fields_differ(old: Graph, new: Graph, key: Key) -> bool:
+    a, b = old.records.get(key), new.records.get(key)
+    return a is None or b is None or a.fields != b.fields or a.extra != b.extra
+
+
+def _discovery(old: Graph, new: Graph, out: Affected) -> None:
+    """What discovery shows of the restated records, on other pages and in files.
+
+    Other pages show a record's name, date and country (search filters, structured data), its
+    links (related articles share what they name; an entity's local graph draws its co-mentions
+    with the articles' titles) and entity feeds list the articles naming them. So every record
+    one link away, every entity an article names with the articles naming it, every entity
+    mentioned together with an entity, and the records referencing the officials and
+    organizations of a country, in the old graph and the new, are rendered again.
+    """
+    pages, feeds = out.records, out.feeds
+    for key in out.restated:
+        for graph in (old, new):
+            pages.update(_neighbours(graph, key))
+            if key[0] == "articles":
+                named = {l.target for l in graph.outgoing.get(key, ())}
+                feeds.update(named)
+                for target in named:
+                    pages.update(l.source for l in graph.incoming.get(target, ()) if l.source[0] == "articles")
+            else:
+                feeds.add(key)
+                for link in graph.incoming.get(key, ()):
+                    if link.source[0] == "articles":
+                        pages.update(l.target for l in graph.outgoing.get(link.source, ()))
+                    elif key[0] == "countries" and link.source[0] in ("officials", "organizations"):
+                        pages.update(l.source for l in graph.incoming.get(link.source, ()))  # their country filter
+    out.records &= new.records.keys()
+    out.feeds = {k for k in feeds if k[0] != "articles" and k in new.records}
+    out.relationships = bool(out.restated)
 
 
 def _pictures_changed(old: Graph, new: Graph) -> set[Key]:

@@ -7,6 +7,7 @@ Pure: the renderer asks for context and pages, the pipeline for files. No disk a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup
@@ -64,14 +65,15 @@ class Explore:
         self.graph = graph
         self.search = search
         """Whether the site gets a search index; the search page loads it only then."""
-        self.relationships = relgraph.build(graph)
-        self._related: related.Index | None = None
 
-    @property
+    @cached_property
+    def relationships(self):
+        """The relationship graph, built when a page or file first needs it (an article page does not)."""
+        return relgraph.build(self.graph)
+
+    @cached_property
     def related_index(self) -> related.Index:
-        if self._related is None:
-            self._related = related.Index(self.graph)
-        return self._related
+        return related.Index(self.graph)
 
     def page_context(self, url: str, context: dict[str, Any]) -> dict[str, Any]:
         """JSON-LD and sharing tags for any page, from the context it is rendered with."""
@@ -116,10 +118,14 @@ class Explore:
         files = {DATA_NODES: relgraph.nodes_csv(self.relationships), DATA_EDGES: relgraph.edges_csv(self.relationships)}
         for type_ in FEED_TYPES:
             for record in self.graph.of_type(type_):
-                articles = {l.source for l in self.graph.incoming.get(record.key, ()) if l.source[0] == "articles"}
-                title = f"{self.config.title}: articles on {record.label}"
-                files[feed_url(record.key)] = outputs.atom_feed(self.config, self.graph, feed_url(record.key), articles, title)
+                files[feed_url(record.key)] = self.entity_feed(record)
         return files
+
+    def entity_feed(self, record: Record) -> bytes:
+        """The feed of the articles referencing one entity."""
+        articles = {l.source for l in self.graph.incoming.get(record.key, ()) if l.source[0] == "articles"}
+        title = f"{self.config.title}: articles on {record.label}"
+        return outputs.atom_feed(self.config, self.graph, feed_url(record.key), articles, title)
 
     def reshown(self, old: Graph) -> tuple[set[Key], bool]:
         """Against the site of ``old``: the record pages whose discovery parts changed, and

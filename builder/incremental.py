@@ -17,7 +17,7 @@ from typing import Iterable, Mapping
 
 import jinja2
 
-from builder import deps, markdown, rerender
+from builder import deps, markdown, parallel, rerender
 from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, RecordFile, discover, is_visible, kind_of
 from builder.load import load_config, load_record
@@ -38,9 +38,10 @@ class Update:
     """False when the content has errors; ``files`` is then the last good site."""
     diagnostics: list[Diagnostic]
     files: Mapping[str, Content]
-    """The site as it now stands, by site-relative path (never modified after it is returned)."""
+    """The site as it now stands, by site-relative path; pages are rendered when first read, from the
+    content as it was at this update (reading any later still gives the same bytes)."""
     changed: frozenset[str] = frozenset()
-    """Output paths written, rewritten or removed by this update."""
+    """Output paths that may have been written, rewritten or removed by this update."""
     graph: Graph | None = None
     """The graph of the content as it now is (also when the build failed)."""
 
@@ -58,8 +59,10 @@ class _Loaded:
 class Session:
     """An incremental builder for one content folder; call ``update`` after every change."""
 
-    def __init__(self, options: BuildOptions) -> None:
+    def __init__(self, options: BuildOptions, indexed: bool = False) -> None:
         self.options = options
+        self.indexed = indexed
+        """Whether the site is served with a search index (its search page then loads it)."""
         self.root = options.content.resolve()
         self.templates = options.templates.resolve()
         self._loaded: dict[Path, _Loaded] = {}
@@ -99,7 +102,7 @@ class Session:
         self._pending_templates.clear()
         self._pending_static.clear()
         self._relinked = set()
-        return Update(True, diagnostics, self._good.files, frozenset(changed), graph)
+        return Update(True, diagnostics, self._good, frozenset(changed), graph)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -228,25 +231,29 @@ class Session:
         return self._env
 
     def _render(self, config: SiteConfig, graph: Graph, parsed: dict) -> set[str]:
-        renderer = Renderer(config, graph, parsed, self._environment(), search=False)  # pages in memory: no index
+        renderer = Renderer(config, graph, parsed, self._environment(), search=self.indexed)
         old = self._good
         assets = {p.as_posix(): self.root / p for p in sorted(self._assets)}
         static = self._static()
-        if old is None or old.config != config or "*" in self._pending_templates:
-            site, changed = rerender.full(renderer, assets, static), None
+        pending = self._pending_templates
+        reshown = deps.template_dependents(renderer.env, pending) if old is not None and pending else set()
+        if old is None or old.config != config or "*" in pending or "base.html" in reshown:
+            site = rerender.full(renderer, assets, static, self._render_all(renderer))
+            changed = set(site) | (set(old) if old is not None else set())
         else:
-            pending = self._pending_templates
-            reshown = deps.template_dependents(renderer.env, pending) if pending else set()
-            if "base.html" in reshown:
-                site, changed = rerender.full(renderer, assets, static), None
-            else:
-                site, changed = rerender.partial(renderer, old, reshown, self._relinked, assets, static)
-        if changed is None:
-            before = old.files if old else {}
-            changed = {p for p in site.files.keys() | before.keys() if site.files.get(p) != before.get(p)}
+            site, changed = rerender.changed(renderer, old, reshown, self._relinked, assets, static)
         changed |= {p for p in static if p[len("assets/"):] in self._pending_static}
         self._good = site
         return changed
+
+    def _render_all(self, renderer: Renderer) -> dict[str, bytes]:
+        """Every page, made now by worker processes as ``dossier build`` makes them; {} with one job
+        (pages are then made when first asked for)."""
+        if self.options.jobs <= 1:
+            return {}
+        made = parallel.render_pages(renderer, self.options.jobs, lambda name, data: data, {})[1]
+        made.pop("search/index.html", None)  # the workers' renderer does not know whether the site is indexed
+        return made
 
     def _static(self) -> dict[str, Path]:
         folder = self.templates / "static"
@@ -255,7 +262,7 @@ class Session:
     # -- failures ----------------------------------------------------------------------------
 
     def _failed(self, diagnostics: list[Diagnostic]) -> Update:
-        files = self._good.files if self._good else {}
+        files = self._good if self._good is not None else {}
         return Update(False, diagnostics, files)
 
     def _template_problem(self, exc: jinja2.TemplateError) -> Diagnostic:

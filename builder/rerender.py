@@ -1,165 +1,235 @@
-"""Render a whole site, or only the outputs that ``deps.affected`` names, into a ``Site`` in memory."""
+"""A site in memory whose outputs are made when first asked for, and a change that marks only what it affects.
+
+A ``Site`` knows the name of every output and how to make it (a ``Spec``);
+the bytes of an output are made on first access and kept. ``changed`` makes the
+site after a change: it keeps the outputs the change cannot affect (as
+``deps.affected`` decides) and forgets the others, which are made again, from
+the new content, when asked for. So a page is never served from an older state
+than the site it belongs to, and an edit costs only the pages someone looks at;
+``render_all`` makes the rest (for the search index, or a build that writes).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
 from pathlib import Path
+from typing import Iterator, Mapping
 
 from builder import deps, outputs, urls, views
-from builder.records import TYPES, SiteConfig
-from builder.render import Page, Renderer
-from builder.resolve import Graph, Key
+from builder import graph as relgraph
+from builder.explore import DATA_EDGES, DATA_NODES, FEED_TYPES, feed_url
+from builder.records import TYPES
+from builder.render import SINGULAR_TEMPLATE, Renderer
+from builder.resolve import Key
 from builder.write import Content
 
-CORE_OUTPUTS = (urls.FEED, "sitemap.xml", "dossier.json")
-"""Outputs other than pages that are not discovery's (feeds per entity, graph data)."""
+Spec = tuple
+"""How to make one output: ("record", key), ("index", type), ("tag", tag), ("feed-of", key),
+or a single output by kind: ("home",), ("tags",), ("timeline",), ("search",), ("graph",),
+("404",), ("feed",), ("sitemap",), ("json",), ("nodes",), ("edges",)."""
+
+SINGLE_PAGES = {"index.html": "home", "tags/index.html": "tags", "timeline/index.html": "timeline",
+                "search/index.html": "search", "graph/index.html": "graph", "404.html": "404"}
+SINGLE_FILES = {urls.FEED: "feed", "sitemap.xml": "sitemap", "dossier.json": "json", DATA_NODES: "nodes",
+                DATA_EDGES: "edges"}
+PAGE_TEMPLATES = {"home": "home.html", "tags": "tags.html", "timeline": "timeline.html", "search": "search.html",
+                  "graph": "graph.html", "404": "404.html", "index": "index.html", "tag": "tag.html"}
+"""The template of each kind of page (record pages: ``render.SINGULAR_TEMPLATE``)."""
 
 
-@dataclass(slots=True)
-class Site:
-    """A built site and what it was made from, kept so that the next build can redo only what changed."""
+class Site(Mapping):
+    """Every output of a site by path, the generated ones made on first access (thread-safe)."""
 
-    config: SiteConfig
-    graph: Graph
-    pages: dict[str, bytes]
-    """Rendered pages by output path."""
-    templates: dict[str, str]
-    """Template of each page, by output path."""
-    json: dict[Key, str]
-    """Each record's entry of dossier.json."""
-    outputs: dict[str, bytes] = field(default_factory=dict)
-    """Feed, sitemap and dossier.json."""
-    assets: dict[str, Path] = field(default_factory=dict)
-    """Files copied from the content folder, by output path."""
-    static: dict[str, Path] = field(default_factory=dict)
-    """The templates' static files, by output path."""
-    files: dict[str, Content] = field(default_factory=dict)
-    """Everything above as one site, with the build's precedence: content files, then generated, then static."""
+    def __init__(self, renderer: Renderer, specs: dict[str, Spec], made: dict[str, bytes],
+                 json: dict[Key, str], assets: dict[str, Path], static: dict[str, Path]) -> None:
+        self.renderer = renderer
+        self.config = renderer.config
+        self.graph = renderer.graph
+        self.specs = specs
+        """Every generated output."""
+        self.made = made
+        """Generated outputs made so far, by path."""
+        self.json = json
+        """Each record's entry of dossier.json, as far as made."""
+        self.assets = assets
+        """Files copied from the content folder, by output path."""
+        self.static = static
+        """The templates' static files, by output path."""
+        self.lock = threading.RLock()
+
+    # -- the mapping -----------------------------------------------------------------------
+
+    def __getitem__(self, name: str) -> Content:
+        if name in self.static:
+            return self.static[name]
+        spec = self.specs.get(name)
+        if spec is None:
+            return self.assets[name]
+        data = self.made.get(name)
+        if data is None:
+            with self.lock:
+                data = self.made.get(name)
+                if data is None:
+                    data = self.made[name] = self._make(name, spec)
+        return data
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.static or name in self.specs or name in self.assets
+
+    def __iter__(self) -> Iterator[str]:
+        yield from (n for n in self.assets if n not in self.specs and n not in self.static)
+        yield from (n for n in self.specs if n not in self.static)
+        yield from self.static
+
+    def __len__(self) -> int:
+        return len(self.assets.keys() | self.specs.keys() | self.static.keys())
+
+    def pending(self) -> list[str]:
+        """Generated outputs not made yet."""
+        return [n for n in self.specs if n not in self.made]
+
+    def render_all(self) -> None:
+        for name in self.pending():
+            self[name]
+
+    # -- making outputs --------------------------------------------------------------------
+
+    def _make(self, name: str, spec: Spec) -> bytes:
+        kind, renderer, graph = spec[0], self.renderer, self.graph
+        if kind in ("record", "index", "tag") or kind in PAGE_TEMPLATES:
+            return renderer.render(_page(renderer, spec)).encode("utf-8")
+        if kind == "feed-of":
+            return renderer.explore.entity_feed(graph.records[spec[1]])
+        if kind == "feed":
+            return outputs.atom_feed(self.config, graph)
+        if kind == "sitemap":
+            return outputs.sitemap(self.config, [_url_of(p) for p, s in self.specs.items() if _is_page(s)])
+        if kind == "json":
+            for record in graph.records.values():
+                if record.key not in self.json:
+                    self.json[record.key] = outputs.record_json(graph, record)
+            extra = {"graph": renderer.explore.graph_json()}
+            return outputs.assemble_json(self.config, [self.json[k] for k in sorted(self.json)], extra)
+        if kind == "nodes":
+            return relgraph.nodes_csv(renderer.explore.relationships)
+        return relgraph.edges_csv(renderer.explore.relationships)
 
 
-def full(renderer: Renderer, assets: dict[str, Path], static: dict[str, Path]) -> Site:
-    """Every page and output."""
-    site = Site(renderer.config, renderer.graph, {}, {}, {}, assets=assets, static=static)
-    for page in renderer.pages():
-        _render(renderer, page, site)
-    site.json = {r.key: outputs.record_json(site.graph, r) for r in site.graph.records.values()}
-    site.outputs = {urls.FEED: outputs.atom_feed(site.config, site.graph), "sitemap.xml": _sitemap(site),
-                    "dossier.json": _json(site, renderer), **renderer.explore.files()}
-    site.files = {**assets, **site.pages, **site.outputs, **static}
-    return site
+def _page(renderer: Renderer, spec: Spec):
+    kind, graph = spec[0], renderer.graph
+    if kind == "record":
+        return renderer.record_page(graph.records[spec[1]])
+    if kind == "index":
+        return renderer.index_page(spec[1])
+    if kind == "tag":
+        return renderer.tag_page(spec[1], views.tags(graph, {spec[1]})[spec[1]])
+    if kind == "tags":
+        return renderer.tags_page(views.tags(graph))
+    makers = {"home": renderer.home, "timeline": renderer.timeline_page, "search": renderer.search_page,
+              "graph": renderer.graph_page, "404": renderer.not_found_page}
+    return makers[kind]()
 
 
-def partial(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key] | None,
+def _is_page(spec: Spec) -> bool:
+    return spec[0] in ("record", "index", "tag") or spec[0] in PAGE_TEMPLATES
+
+
+def template_of(spec: Spec) -> str | None:
+    """The template a page is rendered with; None for other outputs."""
+    if spec[0] == "record":
+        return SINGULAR_TEMPLATE[spec[1][0]]
+    return PAGE_TEMPLATES.get(spec[0])
+
+
+def specs(renderer: Renderer) -> dict[str, Spec]:
+    """Every generated output of the renderer's site: the same names a full build makes."""
+    graph = renderer.graph
+    made: dict[str, Spec] = {"index.html": ("home",)}
+    for type_ in TYPES:
+        made[urls.output_path(urls.index_url(type_))] = ("index", type_)
+        for record in graph.of_type(type_):
+            made[urls.output_path(urls.record_url(type_, record.slug))] = ("record", record.key)
+    for tag in views.tags(graph):
+        made[urls.output_path(urls.tag_url(tag))] = ("tag", tag)
+    for path, kind in (SINGLE_PAGES | SINGLE_FILES).items():
+        made.setdefault(path, (kind,))
+    for type_ in FEED_TYPES:
+        for record in graph.of_type(type_):
+            made[feed_url(record.key)] = ("feed-of", record.key)
+    return made
+
+
+def full(renderer: Renderer, assets: dict[str, Path], static: dict[str, Path],
+         made: Mapping[str, bytes] | None = None) -> Site:
+    """A new site; ``made`` gives outputs already made for it (a full render done elsewhere)."""
+    names = specs(renderer)
+    known = {n: d for n, d in (made or {}).items() if n in names and isinstance(d, bytes)}
+    return Site(renderer, names, known, {}, assets, static)
+
+
+def changed(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key] | None,
             assets: dict[str, Path], static: dict[str, Path]) -> tuple[Site, set[str]]:
-    """The site after a change: only affected pages rendered again; and the output paths that changed."""
+    """The site after a change, and the output paths that may differ from ``old``'s.
+
+    Outputs the change cannot affect are carried over as made; the others are made anew when asked for.
+    """
     graph = renderer.graph
-    todo = deps.affected(old.graph, graph, relinked)
-    site = Site(renderer.config, graph, dict(old.pages), dict(old.templates), dict(old.json), dict(old.outputs),
-                assets, static)
-    touched = set(assets.keys() ^ old.assets.keys()) | {p for p in assets if old.assets.get(p) != assets[p]}
-    touched |= static.keys() ^ old.static.keys()
-    for path in _removed_pages(graph, todo):
-        site.pages.pop(path, None)
-        site.templates.pop(path, None)
-        touched.add(path)
-    for page in _pages_to_render(renderer, old, todo, reshown):
-        touched.add(_render(renderer, page, site))
-    _json_changed(site, todo)
-    site.outputs["dossier.json"] = _json(site, renderer)  # the graph in it may change with any edit
-    fresh = renderer.explore.files()
-    for name in [n for n in site.outputs if n not in CORE_OUTPUTS and n not in fresh]:
-        del site.outputs[name]
-    site.outputs.update(fresh)
-    touched |= old.outputs.keys()
-    if todo.feed:
-        site.outputs[urls.FEED] = outputs.atom_feed(site.config, graph)
-    if todo.sitemap:
-        site.outputs["sitemap.xml"] = _sitemap(site)
-    touched |= site.outputs.keys()
-    site.files = {**assets, **site.pages, **site.outputs, **static}
-    changed = {p for p in touched if site.files.get(p) != old.files.get(p)}
-    return site, changed
-
-
-def _render(renderer: Renderer, page: Page, site: Site) -> str:
-    path = urls.output_path(page.url)
-    site.pages[path] = renderer.render(page).encode("utf-8")
-    site.templates[path] = page.template
-    return path
-
-
-def _json(site: Site, renderer: Renderer) -> bytes:
-    graph = {"graph": renderer.explore.graph_json()}
-    return outputs.assemble_json(site.config, [site.json[k] for k in sorted(site.json)], graph)
-
-
-def _json_changed(site: Site, todo: deps.Affected) -> bool:
-    changed = bool(todo.removed)
+    with old.lock:
+        todo = deps.affected(old.graph, graph, relinked)
+        membership = bool(todo.removed) or graph.records.keys() != old.graph.records.keys() or todo.tags_index
+        names = specs(renderer) if membership else old.specs
+        made = dict(old.made)
+        json = dict(old.json)
+        _reuse(renderer, old, todo)
+    stale = _stale(names, old, todo, reshown)
     for key in todo.removed:
-        site.json.pop(key, None)
+        json.pop(key, None)
     for key in todo.json:
-        text = outputs.record_json(site.graph, site.graph.records[key])
-        changed |= site.json.get(key) != text
-        site.json[key] = text
-    return changed
+        text = outputs.record_json(graph, graph.records[key])
+        before = json.get(key)
+        if before is None and key in old.graph.records:
+            before = outputs.record_json(old.graph, old.graph.records[key])
+        if before != text:
+            stale.add("dossier.json")
+        json[key] = text
+    if todo.removed or todo.relationships:
+        stale.add("dossier.json")
+    for name in stale:
+        made.pop(name, None)
+    gone = old.specs.keys() - names.keys()
+    for name in gone:
+        made.pop(name, None)
+    touched = stale | gone | (names.keys() - old.specs.keys())
+    touched |= {p for p in assets.keys() | old.assets.keys() if assets.get(p) != old.assets.get(p)}
+    touched |= static.keys() ^ old.static.keys()
+    return Site(renderer, names, made, json, assets, static), touched
 
 
-def _sitemap(site: Site) -> bytes:
-    return outputs.sitemap(site.config, [_url_of(p) for p in site.pages])
+def _reuse(renderer: Renderer, old: Site, todo: deps.Affected) -> None:
+    """Hand the new site the parts of discovery the change leaves as they were, when already made."""
+    before = old.renderer.explore.__dict__
+    if not todo.restated and renderer.config == old.config:
+        if "relationships" in before:
+            renderer.explore.relationships = before["relationships"]
+        if "related_index" in before:
+            index = before["related_index"]
+            index.graph = renderer.graph  # what it ranks by (names, dates) is the same in both graphs
+            renderer.explore.related_index = index
 
 
-def _pages_to_render(renderer: Renderer, old: Site, todo: deps.Affected, reshown: set[str]) -> list[Page]:
-    graph = renderer.graph
-    keys, types, tags = set(todo.records), set(todo.indexes), set(todo.tags)
-    singles = {"home": todo.home, "tags": todo.tags_index, "timeline": todo.timeline, "404": False, "search": False}
-    discovered, singles["graph"] = renderer.explore.reshown(old.graph)
-    keys |= discovered
-    for path, template in old.templates.items():
-        if template in reshown:
-            kind, arg = _spec(path)
-            if kind == "record":
-                keys.add(arg)
-            elif kind == "index":
-                types.add(arg)
-            elif kind == "tag":
-                tags.add(arg)
-            else:
-                singles[kind] = True
-    keys &= graph.records.keys()
-    pages = [renderer.record_page(graph.records[k]) for k in sorted(keys)]
-    pages += [renderer.index_page(t) for t in sorted(types)]
-    if tags or singles["tags"]:
-        tagged = views.tags(graph, None if singles["tags"] else tags)
-        pages += [renderer.tag_page(t, refs) for t, refs in tagged.items() if t in tags]
-        if singles["tags"]:
-            pages.append(renderer.tags_page(tagged))
-    extra = {"home": renderer.home, "timeline": renderer.timeline_page, "404": renderer.not_found_page,
-             "search": renderer.search_page, "graph": renderer.graph_page}
-    pages += [make() for name, make in extra.items() if singles[name]]
-    return pages
-
-
-def _removed_pages(graph: Graph, todo: deps.Affected) -> list[str]:
-    paths = [urls.output_path(urls.record_url(*k)) for k in todo.removed]
-    tagged = {t for r in graph.of_type("articles") for t in r.get("tags", ())} if todo.tags else set()
-    paths += [urls.output_path(urls.tag_url(t)) for t in todo.tags if t not in tagged]
-    return paths
-
-
-def _spec(path: str) -> tuple[str, object]:
-    """What an output page is, from its path: home, index, record, tags, tag, timeline or 404."""
-    parts = path.split("/")[:-1]
-    if path == "404.html":
-        return ("404", None)
-    if not parts:
-        return ("home", None)
-    if parts in (["tags"], ["timeline"], ["search"], ["graph"]):
-        return (parts[0], None)
-    if parts[0] == "tags":
-        return ("tag", parts[1])
-    if len(parts) == 1 and parts[0] in TYPES:
-        return ("index", parts[0])
-    return ("record", (parts[0], parts[1]))
+def _stale(names: dict[str, Spec], old: Site, todo: deps.Affected, reshown: set[str]) -> set[str]:
+    """Outputs (present now) that the change may affect."""
+    stale = {urls.output_path(urls.record_url(*k)) for k in todo.records}
+    stale |= {urls.output_path(urls.index_url(t)) for t in todo.indexes}
+    stale |= {urls.output_path(urls.tag_url(t)) for t in todo.tags}
+    stale |= {feed_url(k) for k in todo.feeds}
+    singles = {"index.html": todo.home, "tags/index.html": todo.tags_index, "timeline/index.html": todo.timeline,
+               urls.FEED: todo.feed, "sitemap.xml": todo.sitemap, "graph/index.html": todo.relationships,
+               DATA_NODES: todo.relationships, DATA_EDGES: todo.relationships}
+    stale |= {name for name, flag in singles.items() if flag}
+    if reshown:
+        stale |= {name for name, spec in names.items() if template_of(spec) in reshown}
+    return {name for name in stale if name in names}
 
 
 def _url_of(path: str) -> str:
