@@ -75,6 +75,12 @@ class Explore:
     def related_index(self) -> related.Index:
         return related.Index(self.graph)
 
+    @cached_property
+    def _order(self) -> tuple[dict[Key, int], dict[Key, str]]:
+        """Each record's position and each article's title, for ``relgraph.local``."""
+        order = {key: i for i, key in enumerate(self.graph.records)}
+        return order, {r.key: r.label for r in self.graph.of_type("articles")}
+
     def page_context(self, url: str, context: dict[str, Any]) -> dict[str, Any]:
         """JSON-LD and sharing tags for any page, from the context it is rendered with."""
         record = context.get("record")
@@ -91,7 +97,7 @@ class Explore:
         if record.type == "articles":
             context["related"] = self.related_index.related(record.key)
             return context
-        local = relgraph.neighbourhood(self.relationships, record.key)
+        local = relgraph.local(self.graph, record.key, *self._order)
         if local.number_of_nodes() > 1:
             context["graph_view"] = graphsvg.local_view(local, record.key, url, f"Connections of {record.label}")
         if record.type in FEED_TYPES:

@@ -133,6 +133,31 @@ def neighbourhood(g: nx.MultiDiGraph, key: Key) -> nx.MultiDiGraph:
     return local
 
 
+def local(graph: Graph, key: Key, order: dict[Key, int], titles: dict[Key, str]) -> nx.MultiDiGraph:
+    """``neighbourhood(build(graph), key)``, made from the records linking to ``key`` alone.
+
+    ``order`` is each record's position in ``graph.records`` and ``titles`` every article's title
+    (as ``build`` keeps them), so a page of one entity costs its own links, not the whole graph.
+    """
+    g = nx.MultiDiGraph(titles=titles)
+    if key[0] not in ENTITY_TYPES or key not in graph.records:
+        return g
+    found: list[Edge] = []
+    for source in sorted({key} | {l.source for l in graph.incoming.get(key, ())}, key=order.__getitem__):
+        record = graph.records[source]
+        made = _co_mentions(graph, record) if record.type == "articles" else _stated(graph, record)
+        found += [e for e in made if key in (e.source, e.target)]
+    kept: dict[tuple, Edge] = {}
+    for edge in sorted(found, key=lambda e: e.sort_key):
+        kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as add_edge does: the last one stays
+    around = {key} | {e.source for e in kept.values()} | {e.target for e in kept.values()}
+    for node in sorted(around):
+        g.add_node(node, type=node[0], label=graph.records[node].label, url=urls.record_url(*node))
+    for edge in sorted(kept.values(), key=lambda e: e.sort_key):
+        g.add_edge(edge.source, edge.target, key=_edge_key(edge), edge=edge)
+    return g
+
+
 def node_id(key: Key) -> str:
     """A node's identifier in the exports: ``officials/wang-yi``."""
     return f"{key[0]}/{key[1]}"

@@ -238,17 +238,19 @@ class Session:
         pending = self._pending_templates
         reshown = deps.template_dependents(renderer.env, pending) if old is not None and pending else set()
         if old is None or old.config != config or "*" in pending or "base.html" in reshown:
-            site = rerender.full(renderer, assets, static, self._render_all(renderer))
+            site = rerender.full(renderer, assets, static, self._render_all(renderer) if old is None else {})
             changed = set(site) | (set(old) if old is not None else set())
+            reshown = None if pending else set()
         else:
             site, changed = rerender.changed(renderer, old, reshown, self._relinked, assets, static)
+        rerender.try_templates(site, reshown)  # a template's errors fail this build, not a later request
         changed |= {p for p in static if p[len("assets/"):] in self._pending_static}
         self._good = site
         return changed
 
     def _render_all(self, renderer: Renderer) -> dict[str, bytes]:
-        """Every page, made now by worker processes as ``dossier build`` makes them; {} with one job
-        (pages are then made when first asked for)."""
+        """Every page of a first build, made now by worker processes as ``dossier build`` makes them;
+        {} with one job (pages are then made when first asked for)."""
         if self.options.jobs <= 1:
             return {}
         made = parallel.render_pages(renderer, self.options.jobs, lambda name, data: data, {})[1]

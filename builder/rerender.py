@@ -115,6 +115,16 @@ class Site(Mapping):
         return relgraph.edges_csv(renderer.explore.relationships)
 
 
+def try_templates(site: Site, templates: set[str] | None) -> None:
+    """Render one page of each template named (None: of every template), so that their errors raise now."""
+    tried: set[str] = set()
+    for name, spec in site.specs.items():
+        template = template_of(spec)
+        if template is not None and template not in tried and (templates is None or template in templates):
+            tried.add(template)
+            site[name]
+
+
 def _page(renderer: Renderer, spec: Spec):
     kind, graph = spec[0], renderer.graph
     if kind == "record":

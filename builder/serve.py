@@ -27,19 +27,23 @@ import re
 import signal
 import socket
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 from urllib.parse import unquote
 
 import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import httpserver, netutil, web, websocket
 
+from builder import search
 from builder.diagnostics import Diagnostic, summary
 from builder.incremental import Session, Update
+from builder.parallel import default_jobs
 from builder.pipeline import BuildOptions, BuildRefused
+from builder.previewsearch import Indexer
 from builder.render import TEMPLATES
 from builder.write import Content
 
@@ -55,7 +59,8 @@ DEBOUNCE_MS = 1600
 class Snapshot:
     """What the server shows: the last good site and the problems of the latest build."""
 
-    files: dict[str, Content] = field(default_factory=dict)
+    files: Mapping[str, Content] = field(default_factory=dict)
+    """The site; its pages are rendered when first asked for (``incremental.Update.files``)."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     failed: bool = False
     roots: tuple[Path, ...] = ()
@@ -67,7 +72,7 @@ def serve(content: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool
     """Build, serve on ``host:port`` and rebuild on every change until Ctrl-C; the exit status."""
     say = say or _stderr
     try:
-        return asyncio.run(_main(BuildOptions(content, None, drafts, templates), host, port, say))
+        return asyncio.run(_main(BuildOptions(content, None, drafts, templates, default_jobs()), host, port, say))
     except (KeyboardInterrupt, asyncio.CancelledError):
         say("dossier: stopped")
         return 0
@@ -86,12 +91,18 @@ async def _main(options: BuildOptions, host: str, port: int, say: Callable[[str]
         pass
     if not options.content.is_dir():
         raise BuildRefused(f"content folder {options.content} does not exist")
-    session = Session(options)
+    binary = search.executable()
+    session = Session(options, indexed=binary is not None)
     roots = (session.root, session.templates / "static")
     snapshot = Snapshot(roots=roots)
     preview = Preview(session, snapshot, say)
     await preview.start_watching()
     preview.apply(await _timed(session.update), "built")
+    if binary is not None:
+        preview.indexer = Indexer(binary, say)
+        preview.indexer.want(preview.snapshot.files)
+    else:
+        say("dossier: warning: Pagefind is not installed (pip install 'pagefind[extended]'): the search page lists pages instead")
     sockets = netutil.bind_sockets(port, host)
     server = httpserver.HTTPServer(application(preview))
     server.add_sockets(sockets)
@@ -104,17 +115,38 @@ async def _main(options: BuildOptions, host: str, port: int, say: Callable[[str]
         await preview.watch()
     finally:
         server.stop()
+        if preview.indexer is not None:
+            preview.indexer.stop()
     return 0
 
 
 async def _timed(update: Callable[..., Update], *args) -> tuple[Update, float, float]:
-    """Run a build in a worker thread, so pages are served meanwhile; with its wall and CPU seconds."""
-    def run() -> tuple[Update, float]:
+    """Run a build in a thread, so pages are served meanwhile; with its wall and CPU seconds.
+
+    A daemon thread rather than the loop's executor, which Ctrl-C would wait for: stopping must
+    not wait for a rebuild to end.
+    """
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(outcome: tuple | BaseException) -> None:
+        if not future.done():
+            future.set_exception(outcome) if isinstance(outcome, BaseException) else future.set_result(outcome)
+
+    def run() -> None:
         cpu = time.thread_time()
-        return update(*args), time.thread_time() - cpu
+        try:
+            outcome: tuple | BaseException = (update(*args), time.thread_time() - cpu)
+        except Exception as exc:
+            outcome = exc
+        try:
+            loop.call_soon_threadsafe(settle, outcome)
+        except RuntimeError:  # the server stopped meanwhile
+            pass
 
     start = time.perf_counter()
-    result, cpu = await asyncio.get_running_loop().run_in_executor(None, run)
+    threading.Thread(target=run, name="dossier-rebuild", daemon=True).start()
+    result, cpu = await future
     return result, time.perf_counter() - start, cpu
 
 
@@ -125,6 +157,8 @@ class Preview:
         self.session = session
         self.snapshot = snapshot
         self.say = say
+        self.indexer: Indexer | None = None
+        """Keeps the search bundle, when Pagefind is installed."""
 
     async def start_watching(self) -> None:
         """Watch before the first build reads anything, so no change can fall between the two."""
@@ -150,7 +184,7 @@ class Preview:
         """Show the outcome of a build: swap in the new site, print, reload the browsers."""
         update, seconds, cpu = timed
         before = self.snapshot
-        self.snapshot = Snapshot(dict(update.files), update.diagnostics, not update.ok, before.roots)
+        self.snapshot = Snapshot(update.files, update.diagnostics, not update.ok, before.roots)
         if update.ok:
             if update.diagnostics != before.diagnostics:  # warnings once, not after every save
                 for diagnostic in update.diagnostics:
@@ -163,6 +197,10 @@ class Preview:
             self.say(f"dossier: build failed ({summary(update.diagnostics)}); showing the last good site")
         if update.changed or update.ok == before.failed or (not update.ok and update.diagnostics != before.diagnostics):
             reload_browsers(update.changed)
+        if self.indexer is not None:
+            self.indexer.active = time.monotonic()
+            if update.ok:
+                self.indexer.want(update.files)
         # What a build keeps (records, parsed bodies, pages) lives long: keep it out of the cyclic
         # collector's full passes, which would otherwise walk all of it during every later rebuild.
         gc.freeze()
@@ -222,8 +260,13 @@ class SiteHandler(web.RequestHandler):
         self.get()
 
     def get(self) -> None:
-        snapshot = self.preview.snapshot
+        snapshot, indexer = self.preview.snapshot, self.preview.indexer
+        if indexer is not None:
+            indexer.active = time.monotonic()
         name = site_path(self.request.path)
+        if indexer is not None and name in indexer.files and name not in snapshot.files:
+            self._send(name, indexer.files[name], snapshot)
+            return
         if name is not None and name not in snapshot.files and name + "/index.html" in snapshot.files:
             self.redirect(self.request.path + "/", permanent=False)
             return

@@ -297,3 +297,22 @@ def test_a_rename_updates_the_hints_of_broken_links_elsewhere(tmp_path: Path) ->
     update = session.update([official])
     assert [d.text() for d in update.diagnostics] == [d.text() for d in build(options).diagnostics]
     assert "did you mean 'wang-yi'" in " ".join(d.text() for d in update.diagnostics)
+
+
+@pytest.mark.parametrize("site", ["discovery/content", "showcase", "generated"])
+def test_a_local_graph_made_from_one_records_links_equals_its_part_of_the_whole(tmp_path: Path, site: str) -> None:
+    from bench.generate import generate
+    from builder import graph as relgraph
+    from builder.explore import Explore
+
+    root = Path(__file__).parent / "sites" / site
+    if site == "generated":
+        generate(root := tmp_path / "content", 150, 3)
+    result = build(BuildOptions(root, None))
+    whole, explore = relgraph.build(result.graph), Explore(result.config, result.graph)
+    entities = [k for k in result.graph.records if k[0] != "articles"]
+    assert len(entities) > 5
+    for key in entities + [next(iter(result.graph.of_type("articles"))).key]:
+        part, made = relgraph.neighbourhood(whole, key), relgraph.local(result.graph, key, *explore._order)
+        assert list(part.nodes(data=True)) == list(made.nodes(data=True)), key
+        assert list(part.edges(keys=True, data=True)) == list(made.edges(keys=True, data=True)), key
