@@ -56,6 +56,10 @@ class _Loaded:
     diagnostics: list[Diagnostic]
 
 
+class Cancelled(Exception):
+    """The session was cancelled while it was building."""
+
+
 class Session:
     """An incremental builder for one content folder; call ``update`` after every change."""
 
@@ -80,6 +84,15 @@ class Session:
         """Records relinked since the last good build; None: unknown, compare the graphs."""
         self._pending_static: set[str] = set()
         self._trusted = False
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        """Make a build in progress (in another thread) stop soon by raising ``Cancelled``, and every later one."""
+        self._cancelled = True
+
+    def _check(self, *_) -> None:
+        if self._cancelled:
+            raise Cancelled()
 
     def update(self, paths: Iterable[Path] | None = None) -> Update:
         """Bring the site up to date; ``paths`` are the files that changed (None: look at everything)."""
@@ -204,6 +217,7 @@ class Session:
         for path in self._records:
             cached = loaded.get(path) if self._trusted and path not in forced else None
             if cached is None:
+                self._check()
                 cached = self._fresh(path, forced) or self._load(path)
             if cached.diagnostics:
                 report.extend(cached.diagnostics)
@@ -253,7 +267,7 @@ class Session:
         {} with one job (pages are then made when first asked for)."""
         if self.options.jobs <= 1:
             return {}
-        made = parallel.render_pages(renderer, self.options.jobs, lambda name, data: data, {})[1]
+        made = parallel.render_pages(renderer, self.options.jobs, lambda name, data: data, {}, self._check)[1]
         made.pop("search/index.html", None)  # the workers' renderer does not know whether the site is indexed
         return made
 

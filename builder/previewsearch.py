@@ -23,7 +23,7 @@ from builder import search, searchbundle
 from builder.write import Content
 
 QUIET = 1.0
-"""Seconds without a request or a rebuild before background work goes on."""
+"""Seconds without a rebuild before background work goes on (saves often come in a series)."""
 
 
 class Indexer:
@@ -34,7 +34,7 @@ class Indexer:
         self.say = say
         self.files: dict[str, bytes] = {}
         self.active = time.monotonic()
-        """When a request or a rebuild last happened (set by the server)."""
+        """When the last rebuild happened (set by the server)."""
         self._folder = Path(tempfile.mkdtemp(prefix="dossier-search-"))
         self._written: dict[str, bytes] = {}
         self._wanted: Mapping[str, Content] | None = None

@@ -23,6 +23,8 @@ import gc
 import html
 import ipaddress
 import mimetypes
+import multiprocessing
+import os
 import re
 import signal
 import socket
@@ -75,6 +77,9 @@ def serve(content: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool
         return asyncio.run(_main(BuildOptions(content, None, drafts, templates, default_jobs()), host, port, say))
     except (KeyboardInterrupt, asyncio.CancelledError):
         say("dossier: stopped")
+        if _still_building():  # the process ends anyway: do not wait for a build's workers to finish
+            sys.stderr.flush()
+            os._exit(0)
         return 0
     except BuildRefused as exc:
         say(f"dossier: error: {exc}")
@@ -91,11 +96,22 @@ async def _main(options: BuildOptions, host: str, port: int, say: Callable[[str]
         pass
     if not options.content.is_dir():
         raise BuildRefused(f"content folder {options.content} does not exist")
+    say(f"dossier: building {options.content} (Ctrl-C to stop)")
     binary = search.executable()
     session = Session(options, indexed=binary is not None)
     roots = (session.root, session.templates / "static")
     snapshot = Snapshot(roots=roots)
     preview = Preview(session, snapshot, say)
+    try:
+        return await _run(preview, binary, host, port, say)
+    finally:  # also when stopped: end a build or an indexing run in progress
+        session.cancel()
+        if preview.indexer is not None:
+            preview.indexer.stop()
+
+
+async def _run(preview: Preview, binary: Path | None, host: str, port: int, say: Callable[[str], None]) -> int:
+    session = preview.session
     await preview.start_watching()
     preview.apply(await _timed(session.update), "built")
     if binary is not None:
@@ -115,8 +131,6 @@ async def _main(options: BuildOptions, host: str, port: int, say: Callable[[str]
         await preview.watch()
     finally:
         server.stop()
-        if preview.indexer is not None:
-            preview.indexer.stop()
     return 0
 
 
@@ -145,9 +159,27 @@ async def _timed(update: Callable[..., Update], *args) -> tuple[Update, float, f
             pass
 
     start = time.perf_counter()
-    threading.Thread(target=run, name="dossier-rebuild", daemon=True).start()
+    thread = threading.Thread(target=lambda: (run(), _BUILDS.discard(thread)), name="dossier-rebuild", daemon=True)
+    _BUILDS.add(thread)
+    thread.start()
     result, cpu = await future
     return result, time.perf_counter() - start, cpu
+
+
+_BUILDS: set[threading.Thread] = set()
+"""Builds running in their threads."""
+
+
+def _still_building() -> bool:
+    """After cancelling: whether a build is still running a moment later; if so, its worker processes are ended."""
+    deadline = time.monotonic() + 0.5
+    for thread in list(_BUILDS):  # a cancelled build stops at its next file or page
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    if not any(thread.is_alive() for thread in _BUILDS):
+        return False
+    for child in multiprocessing.active_children():
+        child.kill()
+    return True
 
 
 class Preview:
@@ -261,8 +293,6 @@ class SiteHandler(web.RequestHandler):
 
     def get(self) -> None:
         snapshot, indexer = self.preview.snapshot, self.preview.indexer
-        if indexer is not None:
-            indexer.active = time.monotonic()
         name = site_path(self.request.path)
         if indexer is not None and name in indexer.files and name not in snapshot.files:
             self._send(name, indexer.files[name], snapshot)

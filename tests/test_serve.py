@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import random
 import re
 import shutil
@@ -31,17 +32,17 @@ LAUNCH = ("import sys; from pathlib import Path; from builder.serve import serve
 class Server:
     """``dossier serve`` in a subprocess; its stderr is collected line by line."""
 
-    def __init__(self, content: Path, templates: Path | None = None, drafts: bool = False) -> None:
+    def __init__(self, content: Path, templates: Path | None = None, drafts: bool = False, host: str = "") -> None:
         if templates is None:
             command = [sys.executable, "-m", "builder", "serve", "--content", str(content), "--port", "0"]
-            command += ["--drafts"] if drafts else []
+            command += (["--drafts"] if drafts else []) + (["--host", host] if host else [])
         else:
             command = [sys.executable, "-c", LAUNCH, str(content), str(templates)] + (["--drafts"] if drafts else [])
         self.proc = subprocess.Popen(command, cwd=content.parent, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
-        found = self.wait_for_line(r"serving http://127\.0\.0\.1:(\d+)/")
+        found = self.wait_for_line(r"serving http://" + re.escape(host or "127.0.0.1") + r":(\d+)/")
         self.port = int(found.group(1))
 
     def _read(self) -> None:
@@ -285,6 +286,53 @@ def _serves(running: Server, expected: dict[str, bytes], gone: set[str]) -> bool
         if status != 200 or strip_injected(body) != data:
             return False
     return all(running.get("/" + name)[0] == 404 for name in gone)
+
+
+def test_serving_beyond_this_machine_warns_through_the_command_line(content: Path) -> None:
+    running = Server(content, host="0.0.0.0")
+    try:
+        serving = next(i for i, line in enumerate(running.lines) if "serving http://0.0.0.0:" in line)
+        warning = "dossier: warning: serving on 0.0.0.0: anyone who can reach this machine can read the preview"
+        assert warning in running.lines[:serving]
+        assert "Wang Yi" in running.page("/officials/wang-yi/")
+    finally:
+        assert running.stop() == 0
+    quiet = Server(content)
+    try:
+        assert not any("warning: serving on" in line for line in quiet.lines)
+    finally:
+        assert quiet.stop() == 0
+
+
+def test_ctrl_c_stops_the_server_during_its_first_build(tmp_path: Path) -> None:
+    from bench.generate import generate
+
+    generate(tmp_path / "content", 400, 5)
+    command = [sys.executable, "-m", "builder", "serve", "--content", str(tmp_path / "content"), "--port", "0"]
+    proc = subprocess.Popen(command, cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr.readline().startswith("dossier: building ")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=TIMEOUT) == 0
+        rest = proc.stderr.read().splitlines()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rest[-1:] == ["dossier: stopped"], rest
+    assert not any("serving http" in line for line in rest), "it stopped before the build ended, not after"
+
+
+def test_the_search_page_is_served_with_its_index(server: Server) -> None:
+    if search.executable() is None:
+        assert os.environ.get("CI") != "true", "Pagefind must be installed in CI"
+        pytest.skip("the Pagefind binary is not installed")
+    assert "pagefind/pagefind-ui.js" in server.page("/search/")
+    server.wait_until(lambda: server.get("/pagefind/pagefind-ui.js")[0] == 200, "the search bundle")
+    status, headers, body = server.get("/pagefind/pagefind-entry.json")
+    assert status == 200 and json.loads(body)["languages"]
+    content = server.proc.args[server.proc.args.index("--content") + 1]
+    assert not (Path(content).parent / "site").exists() and not (Path(content) / "pagefind").exists()
 
 
 def test_request_paths_map_inside_the_site_only() -> None:
