@@ -49,7 +49,7 @@ class Prerendered(Parsed):
 def prerender(body: str, parsed: Parsed) -> Prerendered:
     """The links of ``parsed`` and, when the body allows it, its HTML with marked targets."""
     result = Prerendered([], parsed.wikilinks, parsed.local_links, {}, None, body)
-    if parsed.local_links or _has_image(parsed) or MARK in body:
+    if parsed.local_links or _has_image(body, parsed) or MARK in body:
         return result
     marked = {name: Target(f"{MARK}H{i}{MARK}", f"{MARK}L{i}{MARK}") for i, name in enumerate(_targets(result))}
     result.template = markdown.render(parsed, marked, {}, {})
@@ -60,7 +60,9 @@ def _targets(parsed: Parsed) -> list[str]:
     return list(dict.fromkeys(w.target for w in parsed.wikilinks))
 
 
-def _has_image(parsed: Parsed) -> bool:
+def _has_image(body: str, parsed: Parsed) -> bool:
+    if "![" not in body:  # every image starts so, reference images too
+        return False
     stack = list(parsed.tokens)
     while stack:
         token = stack.pop()
