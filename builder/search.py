@@ -21,6 +21,7 @@ import subprocess
 from pathlib import Path
 
 from builder import searchbundle
+from builder.records import TYPES
 
 BUNDLE = "pagefind"
 """Folder of the search bundle in the output."""
@@ -28,6 +29,12 @@ DIGEST = "dossier-input.sha256"
 """File in the bundle holding the digest of the pages it was built from."""
 TIMEOUT = 600
 """Seconds an indexing run may take before the build gives up."""
+PAGES = "{" + ",".join(TYPES) + "}/*/index.html"
+"""The pages Pagefind reads: record pages, the only ones marked ``data-pagefind-body``.
+
+Pagefind would otherwise read every other page (the graph, the timeline, the
+indexes) only to skip it.
+"""
 
 
 class SearchError(Exception):
@@ -44,33 +51,53 @@ def executable() -> Path | None:
     return found if found is not None and Path(found).is_file() else None
 
 
-def index_site(folder: Path, previous: Path | None = None) -> None:
-    """Write the search bundle for the pages in ``folder`` into ``folder/pagefind``.
+def index_site(folder: Path, previous: Path | None = None) -> str:
+    """Write the search bundle for the pages in ``folder`` into ``folder/pagefind``; return its folder's name.
 
     ``previous`` is the output being replaced: its bundle is reused when it indexed the same pages.
     """
     binary = executable()
     if binary is None:
         raise SearchError("the Pagefind binary is not installed (pip install 'pagefind[extended]'), or build with --no-search")
+    pages = record_pages(folder)
     command = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--quiet"]
-    digest = input_digest(folder, binary)
-    if previous is not None and _reuse_bundle(previous / BUNDLE, folder / BUNDLE, digest):
-        return
+    if pages:  # a site without records has no marked pages: Pagefind then indexes them all
+        command += ["--glob", PAGES]
+    reusable = previous is not None and (previous / BUNDLE / DIGEST).is_file()
+    digest = input_digest(folder, binary, pages) if reusable else None
+    if reusable and _reuse_bundle(previous / BUNDLE, folder / BUNDLE, digest):
+        return BUNDLE
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+    except OSError as exc:
         raise SearchError(f"could not run Pagefind: {exc}") from None
-    if result.returncode != 0 or not (folder / BUNDLE / "pagefind.js").is_file():
-        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        raise SearchError(f"Pagefind failed (exit {result.returncode}): {' / '.join(detail) or 'no output'}")
+    try:
+        digest = digest or input_digest(folder, binary, pages)  # while Pagefind works
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise SearchError(f"could not run Pagefind: {exc}") from None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    if process.returncode != 0 or not (folder / BUNDLE / "pagefind.js").is_file():
+        detail = (stderr or stdout).strip().splitlines()[-3:]
+        raise SearchError(f"Pagefind failed (exit {process.returncode}): {' / '.join(detail) or 'no output'}")
     searchbundle.canonicalize(folder / BUNDLE)
     (folder / BUNDLE / DIGEST).write_text(digest + "\n")
+    return BUNDLE
 
 
-def input_digest(folder: Path, binary: Path) -> str:
-    """A digest of every page Pagefind reads and of the binary that reads them."""
+def record_pages(folder: Path) -> list[Path]:
+    """The record pages in a built ``folder`` (those matching ``PAGES``), by path."""
+    return sorted(page for type_ in TYPES for page in (folder / type_).glob("*/index.html"))
+
+
+def input_digest(folder: Path, binary: Path, pages: list[Path] | None = None) -> str:
+    """A digest of every page Pagefind reads (``pages``, or all when there are none) and of the binary that reads them."""
     digest = hashlib.sha256(str(binary.stat().st_size).encode() + b"\0" + binary.name.encode())
-    for page in sorted(folder.rglob("*.html")):
+    for page in pages or sorted(folder.rglob("*.html")):
         digest.update(page.relative_to(folder).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(page.read_bytes()).digest())
     return digest.hexdigest()

@@ -46,13 +46,14 @@ def check_output(output: Path, content: Path) -> None:
 
 
 def write_site(output: Path, files: Mapping[str, Content], linkable: Path | None = None,
-               finish: Callable[[Path, Path], None] | None = None) -> None:
+               finish: Callable[[Path, Path], str | None] | None = None) -> None:
     """Write ``files`` (site-relative path -> content) as the new ``output`` folder.
 
     Source files under ``linkable`` (the build cache's store, whose files are
     never changed in place) are hard-linked instead of copied. ``finish(temp, output)``,
     when given, runs on the complete temporary folder before the swap (the search
-    indexer); an exception from it leaves ``output`` as it was.
+    indexer); an exception from it leaves ``output`` as it was. It may return the
+    site-relative folder it wrote into, so only that one is searched for what it added.
     """
     output = output.resolve()  # a link to the folder is kept; the folder it names is replaced
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -60,17 +61,18 @@ def write_site(output: Path, files: Mapping[str, Content], linkable: Path | None
     temp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-{os.getpid()}-", dir=output.parent))
     try:
         temp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
-        _fill(temp, output, files, linkable)
+        _fill(temp, output if output.is_dir() else None, files, linkable)
         if finish is not None:
-            finish(temp, output)
-            _relink_added(temp, output, files)
+            added = finish(temp, output)
+            if output.is_dir():  # a first build has nothing to link to
+                _relink_added(temp, output, files, added)
         _swap(temp, output)
     finally:
         if temp.exists():
             shutil.rmtree(temp, ignore_errors=True)
 
 
-def _fill(temp: Path, previous: Path, files: Mapping[str, Content], linkable: Path | None = None) -> None:
+def _fill(temp: Path, previous: Path | None, files: Mapping[str, Content], linkable: Path | None = None) -> None:
     made: set[Path] = set()
     for name in sorted(files):
         target = temp / name
@@ -80,7 +82,7 @@ def _fill(temp: Path, previous: Path, files: Mapping[str, Content], linkable: Pa
         content = files[name]
         if linkable is not None and isinstance(content, Path) and linkable in content.parents and hard_link(content, target):
             continue
-        if not _reuse(previous / name, target, content):
+        if previous is None or not _reuse(previous / name, target, content):
             if isinstance(content, Path):
                 shutil.copyfile(content, target)
             else:
@@ -88,9 +90,9 @@ def _fill(temp: Path, previous: Path, files: Mapping[str, Content], linkable: Pa
     (temp / MARKER).write_text("This folder is written by dossier build and replaced whole by the next build.\n")
 
 
-def _relink_added(temp: Path, previous: Path, files: Mapping[str, Content]) -> None:
-    """Hard-link files ``finish`` added from the previous output where their bytes are the same."""
-    for path in sorted(temp.rglob("*")):
+def _relink_added(temp: Path, previous: Path, files: Mapping[str, Content], added: str | None = None) -> None:
+    """Hard-link files ``finish`` added (under ``added``, or anywhere) from the previous output where their bytes are the same."""
+    for path in sorted((temp / added if added else temp).rglob("*")):
         name = path.relative_to(temp).as_posix()
         if name in files or name == MARKER or path.is_symlink() or not path.is_file():
             continue

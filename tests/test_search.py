@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from builder import search
-from conftest import run_dossier, snapshot
+from conftest import SITE_YAML, run_dossier, snapshot, write_tree
 
 SITE = Path(__file__).resolve().parent / "sites" / "discovery" / "content"
 
@@ -132,3 +132,19 @@ def test_real_index_is_complete_deterministic_and_reused(tmp_path):
     assert run_dossier("build", "--content", SITE, "--output", fresh)[0] == 0
     # a fresh run of Pagefind writes its filters in another order; rewritten, the bundle is the same
     assert snapshot(fresh / "pagefind") == snapshot(bundle)
+
+
+def test_pagefind_reads_exactly_the_pages_marked_for_indexing(fake_pagefind, tmp_path):
+    output = tmp_path / "site"
+    assert run_dossier("build", "--content", SITE, "--output", output)[0] == 0
+    [call] = fake_pagefind()
+    assert call["args"][call["args"].index("--glob") + 1] == search.PAGES
+    marked = {p for p in output.rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")}
+    assert marked and marked == set(search.record_pages(output))  # a page marked elsewhere would go unindexed
+
+
+def test_a_site_without_records_lets_pagefind_read_every_page(fake_pagefind, tmp_path):
+    content = write_tree(tmp_path / "content", {"site.yaml": SITE_YAML})
+    assert run_dossier("build", "--content", content, "--output", tmp_path / "site")[0] == 0
+    [call] = fake_pagefind()
+    assert "--glob" not in call["args"]
