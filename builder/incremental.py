@@ -85,6 +85,8 @@ class Session:
         self._pending_static: set[str] = set()
         self._trusted = False
         self._cancelled = False
+        self._last: tuple | None = None
+        """Config, graph, parsed bodies and diagnostics of the last update, when it was good."""
 
     def cancel(self) -> None:
         """Make a build in progress (in another thread) stop soon by raising ``Cancelled``, and every later one."""
@@ -97,6 +99,10 @@ class Session:
     def update(self, paths: Iterable[Path] | None = None) -> Update:
         """Bring the site up to date; ``paths`` are the files that changed (None: look at everything)."""
         forced = self._note_changes(paths)
+        quick = self._body_only(forced)
+        if quick is not None:
+            return quick
+        self._last = None
         report = Report(list(self._scan_report))
         config = self._config(forced, report)
         loaded = self._load_records(forced, report)
@@ -115,6 +121,32 @@ class Session:
         self._pending_templates.clear()
         self._pending_static.clear()
         self._relinked = set()
+        self._last = (config, graph, parsed, diagnostics)
+        return Update(True, diagnostics, self._good, frozenset(changed), graph)
+
+    def _body_only(self, forced: set[Path]) -> Update | None:
+        """The common edit made cheap: after a good build, only the body of one record changed and it
+        makes the same references and problems as before. Then nothing but that record is read or
+        resolved again; None when the change is any other."""
+        last = self._last
+        if last is None or not self._trusted or len(forced) != 1 or self._pending_templates or self._pending_static:
+            return None
+        path = next(iter(forced))
+        before = self._loaded.get(path)
+        if before is None or before.record is None or before.diagnostics or path not in self._records:
+            return None
+        now = self._load(path)
+        record, old = now.record, before.record
+        if (record is None or now.diagnostics or record.key != old.key or record.fields != old.fields
+                or record.extra != old.extra):
+            return None
+        graph = self._resolver.body_only(record, now.parsed)
+        if graph is None:
+            return None
+        config, _, parsed, diagnostics = last
+        parsed = {**parsed, record.key: now.parsed}
+        changed = self._render(config, graph, parsed)
+        self._last = (config, graph, parsed, diagnostics)
         return Update(True, diagnostics, self._good, frozenset(changed), graph)
 
     # -- reading -----------------------------------------------------------------------------

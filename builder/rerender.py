@@ -117,6 +117,8 @@ class Site(Mapping):
 
 def try_templates(site: Site, templates: set[str] | None) -> None:
     """Render one page of each template named (None: of every template), so that their errors raise now."""
+    if templates is not None and not templates:
+        return
     tried: set[str] = set()
     for name, spec in site.specs.items():
         template = template_of(spec)

@@ -10,6 +10,7 @@ in the same order as a clean build's, so the two are equal.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from builder.diagnostics import Report
@@ -32,6 +33,28 @@ class Resolver:
         self._order: dict[Key, int] = {}
         self.relinked: set[Key] | None = None
         """After a call: records whose links either way changed, or None when all were resolved again."""
+        self._context: tuple | None = None
+
+    def body_only(self, record: Record, parsed: Parsed | None) -> Graph | None:
+        """The last graph with ``record`` in place of the record of the same key, fields and names,
+        when its body makes the same references with the same problems as before; else None.
+
+        Nothing else can have changed then, so the graph is the last one but for that record.
+        """
+        key, graph, result = record.key, self._graph, self._results.get(record.key)
+        before = self._records.get(key)
+        if self._context is None or graph is None or result is None or graph.records.get(key) is not before:
+            return None
+        self._records[key] = record
+        self._index.hinted.pop(key, None)
+        fresh = resolve_one(record, parsed, self._records, self._index, *self._context)
+        if _links(fresh) != _links(result) or fresh.diagnostics != result.diagnostics:
+            self._records[key] = before
+            return None
+        self._results[key] = fresh
+        self._graph = dataclasses.replace(graph, records={**graph.records, key: record})
+        self.relinked = set()
+        return self._graph
 
     def __call__(self, records: list[Record], parsed: dict[Key, Parsed], root: Path, assets: set[str],
                  report: Report, hidden: frozenset[Key] = frozenset()) -> Graph:
@@ -51,6 +74,7 @@ class Resolver:
         for record in records:
             result = self._results.get(record.key)
             if everything or record.key in renamed or self._records.get(record.key) is not record or result is None:
+                self._index.hinted.pop(record.key, None)  # hints are counted per record, as in a clean build
                 fresh = resolve_one(record, parsed.get(record.key), by_key, self._index, root, assets, hidden)
                 if result is None or _links(result) != _links(fresh):
                     relinked |= _touching(record.key, result) | _touching(record.key, fresh)
@@ -59,6 +83,7 @@ class Resolver:
             results[record.key] = result
             report.extend(result.diagnostics)
         self._records, self._results = by_key, results
+        self._context = (root, assets, hidden)
         self.relinked = None if everything else relinked
         if everything or self._graph is None:
             self._order = {r.key: i for i, r in enumerate(records)}

@@ -316,3 +316,23 @@ def test_a_local_graph_made_from_one_records_links_equals_its_part_of_the_whole(
         part, made = relgraph.neighbourhood(whole, key), relgraph.local(result.graph, key, *explore._order)
         assert list(part.nodes(data=True)) == list(made.nodes(data=True)), key
         assert list(part.edges(keys=True, data=True)) == list(made.edges(keys=True, data=True)), key
+
+
+def test_body_edits_move_the_problems_they_report(tmp_path: Path) -> None:
+    from builder.resolve import MAX_HINTS
+
+    root = write_content(tmp_path / "content")
+    options = BuildOptions(root, None)
+    session = Session(options)
+    path = root / "articles" / "visit.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nAlso [[Wang Yii]].\n", encoding="utf-8")
+    first = session.update()
+    for number in range(MAX_HINTS + 1):  # more edits than a record's hints are counted to
+        text = path.read_text(encoding="utf-8").replace("\nAlso [[Wang Yii]]", f"\nLine {number}.\n\nAlso [[Wang Yii]]")
+        path.write_text(text, encoding="utf-8")
+        update = session.update([path])
+    clean = build(options)
+    assert update.ok == clean.ok
+    assert [d.text() for d in update.diagnostics] == [d.text() for d in clean.diagnostics]
+    assert "did you mean 'Wang Yi'" in " ".join(d.text() for d in update.diagnostics)
+    assert [d.location.line for d in update.diagnostics] != [d.location.line for d in first.diagnostics]
