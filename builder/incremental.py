@@ -246,6 +246,8 @@ class Session:
     def _load_records(self, forced: set[Path], report: Report) -> list[Record]:
         records = []
         loaded = self._loaded
+        if self.options.jobs > 1 and len(self._records) - len(loaded) >= parallel.MIN_PARALLEL:
+            self._load_many(sorted(p for p in self._records if p not in loaded))
         for path in self._records:
             cached = loaded.get(path) if self._trusted and path not in forced else None
             if cached is None:
@@ -256,6 +258,17 @@ class Session:
             if cached.record is not None:
                 records.append(cached.record)
         return records
+
+    def _load_many(self, paths: list[Path]) -> None:
+        """Read many records at once (a first build) in worker processes, as ``dossier build`` does."""
+        stamps = [self._stamp(p) for p in paths]  # before reading: a change made meanwhile reads again
+        files = [RecordFile(p.relative_to(self.root).parts[0], p) for p in paths]
+        for path, stamp, item in zip(paths, stamps, parallel.load_each(files, self.options.jobs, self._check)):
+            record = item.record or (item.partial[0] if item.partial else None)
+            parsed = item.links[0] if record is not None else None
+            if parsed is not None and getattr(parsed, "template", None) is None:
+                parsed = markdown.parse(record.body)  # bodies with images or relative links are not made ahead
+            self._loaded[path] = _Loaded(stamp, record, parsed, item.diagnostics)
 
     def _load(self, path: Path) -> _Loaded:
         """Read one record; an invalid one is kept as the placeholder the build resolves too."""

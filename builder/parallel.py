@@ -119,6 +119,11 @@ def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cach
     return records + partial, parsed
 
 
+def load_each(files: list[RecordFile], jobs: int, tick: Callable[[int], Any] = lambda n: None) -> list[Loaded]:
+    """What reading each file gives, in order, read by ``jobs`` processes; ``tick(done)`` after each chunk."""
+    return list(_map(_load_chunk, _load_one, files, jobs, LOAD_CHUNK, tick))
+
+
 def _as_loaded(value: Any) -> Loaded | None:
     """A cache entry as a Loaded, or None when it is not one."""
     if not (isinstance(value, tuple) and len(value) == 4):

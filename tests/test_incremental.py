@@ -336,3 +336,21 @@ def test_body_edits_move_the_problems_they_report(tmp_path: Path) -> None:
     assert [d.text() for d in update.diagnostics] == [d.text() for d in clean.diagnostics]
     assert "did you mean 'Wang Yi'" in " ".join(d.text() for d in update.diagnostics)
     assert [d.location.line for d in update.diagnostics] != [d.location.line for d in first.diagnostics]
+
+
+def test_a_first_build_with_workers_equals_a_clean_build(tmp_path: Path) -> None:
+    from bench.generate import generate
+    from builder import parallel
+
+    root = tmp_path / "content"
+    generate(root, parallel.MIN_PARALLEL + 20, 2)
+    options = BuildOptions(root, None, jobs=2)
+    session = Session(options)
+    update = session.update()
+    assert update.ok and len(session._loaded) > parallel.MIN_PARALLEL
+    assert as_bytes(update.files) == as_bytes(build(BuildOptions(root, None)).files)
+    path = sorted((root / "articles").rglob("*.md"))[5]
+    path.write_text(path.read_text(encoding="utf-8") + "\nA sentence more.\n", encoding="utf-8")
+    after = session.update([path])
+    assert after.changed == {f"articles/{path.stem}/index.html"}
+    assert as_bytes(after.files) == as_bytes(build(BuildOptions(root, None)).files)
