@@ -23,7 +23,7 @@ from builder import search, searchbundle
 from builder.write import Content
 
 QUIET = 1.0
-"""Seconds without a rebuild before background work goes on (saves often come in a series)."""
+"""Seconds without a rebuild or a page read before background work goes on (saves often come in a series)."""
 
 
 class Indexer:
@@ -34,7 +34,7 @@ class Indexer:
         self.say = say
         self.files: dict[str, bytes] = {}
         self.active = time.monotonic()
-        """When the last rebuild happened (set by the server)."""
+        """When the last rebuild or page read happened (set by the server)."""
         self._folder = Path(tempfile.mkdtemp(prefix="dossier-search-"))
         self._written: dict[str, bytes] = {}
         self._wanted: Mapping[str, Content] | None = None
@@ -45,17 +45,22 @@ class Indexer:
         threading.Thread(target=self._run, name="dossier-search", daemon=True).start()
 
     def want(self, site: Mapping[str, Content]) -> None:
-        """Index this site (replacing any older one not indexed yet)."""
+        """Index this site (replacing any older one not indexed yet): an indexing run in progress is
+        ended, so that it does not slow down the rebuild and the pages being read meanwhile."""
         self._wanted = site
         self._event.set()
+        self._end_run()
+
+    def _end_run(self) -> None:
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
 
     def stop(self) -> None:
         """End any Pagefind run and remove the temporary folder."""
         self._stopped = True
         self._event.set()
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.kill()
+        self._end_run()
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def _run(self) -> None:

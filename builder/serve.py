@@ -297,6 +297,8 @@ class SiteHandler(web.RequestHandler):
         if indexer is not None and name in indexer.files and name not in snapshot.files:
             self._send(name, indexer.files[name], snapshot)
             return
+        if indexer is not None and not (name or "").startswith(search.BUNDLE + "/"):
+            indexer.active = time.monotonic()  # pages first: indexing waits until they are no longer being read
         if name is not None and name not in snapshot.files and name + "/index.html" in snapshot.files:
             self.redirect(self.request.path + "/", permanent=False)
             return
