@@ -13,9 +13,13 @@ served. Two kinds of edit:
   references and, for the newest, the home page) all show it.
 
 Each figure is the median of ``--repeat`` edits with the range; the time
-includes the file watcher's 30 ms quiet period that coalesces bursts of saves.
-The server's own rebuild time, from its log, is shown beside it, as wall time
-and as the CPU time of the rebuilding thread (which a busy machine inflates less).
+includes the file watcher's 30 ms quiet period that coalesces bursts of saves
+and the rendering of the pages checked, which the server renders when they are
+first asked for after a change. The server's own rebuild time (reading,
+resolving, deciding what the change affects), from its log, is shown beside
+it, as wall time and as the CPU time of the rebuilding thread (which a busy
+machine inflates less). The first build's time, printed on stderr, is the
+server's: records read and pages rendered by as many processes as cores.
 """
 
 from __future__ import annotations

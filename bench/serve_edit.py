@@ -2,7 +2,8 @@
 
     python bench/serve_edit.py CONTENT ARTICLE [--edits 3]
 
-Prints the seconds of each rebuild after the first, full one, one per line.
+Prints, for each edit after the first, full build, the seconds of the rebuild and then of
+rendering the article's page (pages are rendered when first asked for), one edit per line.
 """
 
 from __future__ import annotations
@@ -35,7 +36,12 @@ def main(argv: list[str] | None = None) -> int:
             f.write(f"\nA sentence added by the preview edit {n}.\n")
         start = time.perf_counter()
         update = session.update([args.article.resolve()])
-        print(f"{time.perf_counter() - start:.4f}" if update.ok else "failed")
+        if not update.ok:
+            print("failed")
+            continue
+        rebuilt = time.perf_counter()
+        page = update.files.get(f"articles/{args.article.stem}/index.html")
+        print(f"{rebuilt - start:.4f} {time.perf_counter() - rebuilt:.4f}" if page is not None else f"{rebuilt - start:.4f}")
     return 0
 
 

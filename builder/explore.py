@@ -133,27 +133,6 @@ class Explore:
         title = f"{self.config.title}: articles on {record.label}"
         return outputs.atom_feed(self.config, self.graph, feed_url(record.key), articles, title)
 
-    def reshown(self, old: Graph) -> tuple[set[Key], bool]:
-        """Against the site of ``old``: the record pages whose discovery parts changed, and
-        whether the graph page did (for incremental builds)."""
-        before = Explore(self.config, old)
-        keys = {k for k in self.graph.records if k not in old.records or before._face(k) != self._face(k)}
-        return keys, before._graph_face() != self._graph_face()
-
-    def _face(self, key: Key) -> tuple:
-        """Everything discovery adds to one record page."""
-        record = self.graph.records[key]
-        if record.type == "articles":
-            return (self.search_meta(record), tuple(self.related_index.related(key)))
-        local = relgraph.neighbourhood(self.relationships, key)
-        nodes = tuple((n, local.nodes[n]["label"]) for n in local.nodes)
-        titles = self.relationships.graph["titles"]
-        lines = tuple((e, titles.get(e.article)) for e in relgraph.edges(local))
-        return (self.search_meta(record), nodes, lines)
-
-    def _graph_face(self) -> tuple:
-        return (self.graph_json(), sorted(self.relationships.graph["titles"].items()))
-
     def graph_json(self) -> dict[str, Any]:
         return relgraph.as_json(self.relationships)
 
