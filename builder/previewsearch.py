@@ -1,9 +1,9 @@
 """The preview server's search index: Pagefind, run in the background on the served site.
 
 After the first build, and again after edits once the preview has been quiet
-for a moment, a background thread renders whatever pages are not rendered yet,
-writes the pages that changed into a private temporary folder (never the
-user's output folder) and runs Pagefind there, as ``dossier build`` does. The
+for a moment, a background thread renders the record pages not rendered yet,
+writes the record pages that changed into a private temporary folder (never
+the user's output folder) and runs Pagefind on them, as ``dossier build`` does. The
 finished bundle is then loaded into memory and swapped in whole, so a reload is
 never held up by indexing and a request never sees half a bundle. While the
 first bundle is being made, the search page falls back to its list.
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from builder import search, searchbundle
+from builder.records import TYPES
 from builder.write import Content
 
 QUIET = 1.0
@@ -86,7 +87,7 @@ class Indexer:
 
     def _write(self, site: Mapping[str, Content]) -> bool:
         """Bring the folder's pages up to the site's; False when a newer site came meanwhile."""
-        pages = [n for n in site if n.endswith(".html")]
+        pages = [n for n in site if _is_record_page(n)] or [n for n in site if n.endswith(".html")]
         for name in pages:
             self._wait_quiet()
             if self._superseded(site):
@@ -106,6 +107,8 @@ class Indexer:
         bundle = self._folder / search.BUNDLE
         shutil.rmtree(bundle, ignore_errors=True)
         command = [str(self.binary), "--site", str(self._folder), "--output-subdir", search.BUNDLE, "--quiet"]
+        if any(_is_record_page(n) for n in self._written):  # as dossier build indexes (search.index_site)
+            command += ["--glob", search.PAGES]
         self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.PIPE, text=True)
         _, errors = self._process.communicate()
@@ -118,3 +121,9 @@ class Indexer:
         self.files = {f"{search.BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
                       for p in sorted(bundle.rglob("*")) if p.is_file()}
         return True
+
+
+def _is_record_page(name: str) -> bool:
+    """Whether an output is a record's page: the pages search indexes (``search.PAGES``)."""
+    parts = name.split("/")
+    return len(parts) == 3 and parts[0] in TYPES and parts[2] == "index.html"
