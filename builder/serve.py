@@ -12,8 +12,11 @@ incremental build re-reads exactly those.
 
 The site is served from memory, from the last good build: a rebuild replaces
 it whole in one step, so a request never sees half a site, and nothing is ever
-written into the user's output folder. The reload script and the error overlay
-are added to HTML responses only.
+written into the user's output folder. A rebuild only reads, resolves and marks
+what the change affects; the browsers reload at once and each affected page is
+rendered when it is asked for (``rerender.Site``). Pagefind indexes the served
+pages in the background (``previewsearch``). The reload script and the error
+overlay are added to HTML responses only.
 """
 
 from __future__ import annotations
