@@ -81,15 +81,19 @@ def stamp(stat: os.stat_result) -> tuple[int, int, int, int]:
 
 
 class _Unpickler(pickle.Unpickler):
+    allowed: frozenset | set = _ALLOWED
+
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in _ALLOWED:
+        if (module, name) not in self.allowed:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed in the cache")
         return super().find_class(module, name)
 
 
-def loads(data: bytes) -> Any:
-    """Unpickle cache data, building nothing but plain values and the record classes."""
-    return _Unpickler(io.BytesIO(data)).load()
+def loads(data: bytes, allowed: frozenset | set = _ALLOWED) -> Any:
+    """Unpickle cache data, building nothing but plain values and the ``allowed`` classes (the record classes)."""
+    unpickler = _Unpickler(io.BytesIO(data))
+    unpickler.allowed = allowed
+    return unpickler.load()
 
 
 class Cache:
@@ -202,13 +206,21 @@ class Cache:
     def save_manifest(self, manifest: dict) -> None:
         self._write(MANIFEST, manifest)
 
+    def read(self, name: str) -> Any:
+        """The value ``write`` stored as ``name``, or None when it is missing, foreign or corrupt."""
+        return self._read(name)
+
+    def write(self, name: str, value: Any) -> None:
+        """Store a value (plain values and the record classes) as the cache file ``name``."""
+        self._write(name, value)
+
     # -- disk -------------------------------------------------------------
-    def _read(self, name: str) -> Any:
+    def _read(self, name: str, allowed: frozenset | set = _ALLOWED) -> Any:
         try:
             data = (self.folder / name).read_bytes()
         except OSError:
             return None
-        return _unseal(data, self.fingerprint)
+        return _unseal(data, self.fingerprint, allowed)
 
     def _write(self, name: str, value: Any) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -255,7 +267,7 @@ def _seal(value: Any, fingerprint: str) -> bytes:
     return MAGIC + fingerprint.encode() + b"\n" + _check(body) + body
 
 
-def _unseal(data: bytes, fingerprint: str) -> Any:
+def _unseal(data: bytes, fingerprint: str, allowed: frozenset | set = _ALLOWED) -> Any:
     head = MAGIC + fingerprint.encode() + b"\n"
     if not data.startswith(head):
         return None
@@ -263,7 +275,7 @@ def _unseal(data: bytes, fingerprint: str) -> Any:
     if not secrets.compare_digest(_check(body), check):
         return None
     try:
-        return loads(body)
+        return loads(body, allowed)
     except Exception:  # a cache entry that cannot be read is discarded, whatever the reason
         return None
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from builder import images, outputs, parallel, previous, search, urls
+from builder import images, outputs, parallel, previous, rebuild, search, urls
 from builder.cache import Cache, fingerprint
 from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, discover
@@ -14,6 +14,7 @@ from builder.load import check_unique, load_config
 from builder.records import Record, SiteConfig
 from builder.render import TEMPLATES, Renderer, environment
 from builder.markdown import Parsed
+from builder.reresolve import Resolver
 from builder.resolve import Graph, Key, resolve
 from builder.progress import Clock, Progress
 from builder.write import Content, check_output, OutputError, write_site
@@ -71,13 +72,23 @@ def build(options: BuildOptions) -> BuildResult:
         reused = previous.reuse(cache, options, content) if cache and not report.items else None
     if reused is not None:
         return BuildResult(reused[0], dict(reused[1]), timings=clock.timings, reused=True)
+    if cache is not None and not report.items:
+        with clock.stage("rebuild"):
+            rebuilt = rebuild.rebuild(cache, options, content, read)
+        if rebuilt is not None:
+            rebuilt.timings = clock.timings
+            return rebuilt
     with clock.stage("load"):
         if cache is not None:
             cache.open()  # only now: a build that reuses the last one's output never reads the records
+        start = len(report.items)
         config = load_config(content, report)
+        first = len(report.items)
         loaded, bodies = parallel.load_records(content.records, report, options.jobs, cache, options.progress)
+        last = len(report.items)
     with clock.stage("resolve"):
-        graph, parsed = link(loaded, lambda r: bodies[id(r)], content, config, options.drafts, report)
+        resolver = Resolver() if cache is not None else resolve  # the same graph; it keeps what a rebuild needs
+        graph, parsed = link(loaded, lambda r: bodies[id(r)], content, config, options.drafts, report, resolver)
     if cache is not None:
         cache.save_records()
         cache.release()
@@ -94,7 +105,9 @@ def build(options: BuildOptions) -> BuildResult:
             except search.SearchError as exc:
                 raise BuildRefused(f"search index: {exc}") from None
             if cache is not None:
-                previous.remember(cache, options, content, read, result.diagnostics, previous.stored_names(cache, result.files))
+                made = rebuild.Made(config, report.items[start:first], loaded, report.items[first:last], parsed, resolver, graph)
+                state = rebuild.remember(cache, options, content, made, result.files) if read is not None else ""
+                previous.remember(cache, options, content, read, result.diagnostics, previous.stored_names(cache, result.files), state)
     return result
 
 

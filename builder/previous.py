@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from builder import search
 from builder.cache import Cache, stamp
@@ -43,7 +43,7 @@ def reuse(cache: Cache, options, content: ContentFiles) -> tuple[list[Diagnostic
     if manifest.get("inputs") != inputs(content):
         return None
     output = options.output.absolute()
-    if _intact(output, manifest["written"]):
+    if intact(output, manifest["written"]):
         return manifest["diagnostics"], {name: output / name for name in manifest["outputs"]}
     files = _restore(cache, manifest["outputs"])
     if files is None:
@@ -52,20 +52,31 @@ def reuse(cache: Cache, options, content: ContentFiles) -> tuple[list[Diagnostic
         write_site(output, files, cache.files, search.index_site if options.search else None)
     except search.SearchError:
         return None  # a full build reports it
-    remember(cache, options, content, manifest["inputs"], manifest["diagnostics"], manifest["outputs"])
+    remember(cache, options, content, manifest["inputs"], manifest["diagnostics"], manifest["outputs"], manifest.get("state", ""))
     return manifest["diagnostics"], files
 
 
 def remember(cache: Cache, options, content: ContentFiles, read: dict | None, diagnostics: list[Diagnostic],
-             outputs: Mapping[str, str]) -> None:
-    """Store what this build read and wrote; ``outputs`` maps each file to its stored name or source path."""
+             outputs: Mapping[str, str], state: str = "") -> None:
+    """Store what this build read and wrote; ``outputs`` maps each file to its stored name or source path,
+    ``state`` names the state an incremental build may start from (see ``rebuild``)."""
     if read is None or options.output is None:
         return
-    output = options.output.absolute()
-    written = _stamps(output, outputs)
+    written = stamps(options.output.absolute(), [*outputs, MARKER])
     if written is not None:
-        cache.save_manifest({"key": key(options, content), "inputs": read, "diagnostics": diagnostics,
-                             "outputs": dict(outputs), "written": written})
+        save(cache, options, content, read, diagnostics, outputs, written, state)
+
+
+def save(cache: Cache, options, content: ContentFiles, read: dict, diagnostics: list[Diagnostic],
+         outputs: Mapping[str, str], written: Mapping[str, tuple] | None, state: str = "") -> None:
+    """Store the manifest; ``written`` holds the stamp of every output file (None: not known, not to be trusted)."""
+    cache.save_manifest({"key": key(options, content), "inputs": read, "diagnostics": diagnostics,
+                         "outputs": dict(outputs), "written": written, "state": state})
+
+
+def unverify(cache: Cache, manifest: dict) -> None:
+    """Mark the output as not known before changing it in place: a build killed midway is then built in full."""
+    cache.save_manifest({**manifest, "written": None, "state": ""})
 
 
 def stored_names(cache: Cache, files: Mapping[str, Content]) -> dict[str, str]:
@@ -92,9 +103,10 @@ def _restore(cache: Cache, outputs: Mapping[str, str]) -> dict[str, Content] | N
     return files
 
 
-def _stamps(output: Path, outputs: Mapping[str, str]) -> dict[str, tuple] | None:
+def stamps(output: Path, names: Iterable[str]) -> dict[str, tuple] | None:
+    """The stamp of each named output file; None when one cannot be read."""
     try:
-        return {name: _output_stamp(output / name) for name in [*outputs, MARKER]}
+        return {name: _output_stamp(output / name) for name in names}
     except OSError:
         return None
 
@@ -104,7 +116,10 @@ def _output_stamp(path: Path) -> tuple:
     return (s.st_size, s.st_mtime_ns, s.st_ino)
 
 
-def _intact(output: Path, written: Mapping[str, tuple]) -> bool:
+def intact(output: Path, written: Mapping[str, tuple] | None) -> bool:
+    """Whether every output file is as the last build left it."""
+    if written is None:
+        return False
     try:
         return all(_output_stamp(output / name) == tuple(value) for name, value in written.items())
     except OSError:

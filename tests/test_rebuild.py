@@ -1,0 +1,187 @@
+"""Incremental builds from the command line's cache: only what changed is redone, and the site is
+the same, byte for byte, as a build without cache; a failed build leaves the site as it was."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from builder import rebuild
+from builder.pipeline import BuildOptions, build
+from conftest import snapshot
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "content"
+ARTICLE = """---
+title: {title}
+date: 2023-0{month}
+officials: [wang-yi]
+countries: [china]
+tags: [{tag}]
+sources:
+  - title: A report
+    publisher: Example News
+---
+A new article about [[Wang Yi]] and [[Iran]].
+"""
+
+
+class Site:
+    """A copy of the golden content, built with the cache, and again without it for reference."""
+
+    def __init__(self, root: Path, search: bool = False) -> None:
+        shutil.copytree(GOLDEN, root / "content")
+        self.root, self.content, self.output, self.search = root, root / "content", root / "site", search
+
+    def build(self):
+        return build(BuildOptions(self.content, self.output, cache=self.root / "cache", search=self.search))
+
+    def reference(self) -> dict[str, bytes]:
+        shutil.rmtree(self.root / "reference", ignore_errors=True)
+        result = build(BuildOptions(self.content, self.root / "reference", search=self.search))
+        assert result.ok
+        return tree(self.root / "reference")
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file (with its bytes) and folder (None) under ``folder``."""
+    files: dict[str, bytes | None] = dict(snapshot(folder))
+    files.update({p.relative_to(folder).as_posix(): None for p in folder.rglob("*") if p.is_dir()})
+    return files
+
+
+def incremental(result) -> bool:
+    stages = [name for name, _ in result.timings]
+    return "rebuild" in stages and "render" not in stages
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    made = Site(tmp_path)
+    assert made.build().ok
+    return made
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def _replace(path: Path, pattern: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert re.search(pattern, text, re.M)
+    path.write_text(re.sub(pattern, new, text, count=1, flags=re.M), encoding="utf-8")
+
+
+def _edits(site: Site, rng: random.Random):
+    """Random edits of every kind a rebuild must follow, some of which make the content invalid."""
+    records = sorted(p for p in site.content.rglob("*.md") if not p.name.startswith("_"))
+    article = site.content / "articles" / "ict-year.md"
+    new = site.content / "articles" / f"added-{rng.randrange(1000)}.md"
+    return [
+        lambda: _append(rng.choice(records), f"\nA sentence added at random, number {rng.random()}.\n"),
+        lambda: _append(rng.choice(records), "\nSee also [[Wang Yi]].\n"),
+        lambda: _replace(article, "^title: .*$", f"title: ICT cooperation, take {rng.randrange(99)}"),
+        lambda: _replace(site.content / "officials" / "wang-yi.md", r"^aliases: \[", f"aliases: [Wang {rng.randrange(99)}, "),
+        lambda: new.write_text(ARTICLE.format(title=f"Added {new.stem}", month=rng.randrange(1, 10),
+                                              tag=rng.choice(["ict", "trade", "fresh-tag"])), encoding="utf-8"),
+        lambda: [p.unlink() for p in site.content.glob("articles/added-*.md")[:1]],
+        lambda: _append(rng.choice(records), "\nA link to [[nobody-at-all]].\n"),  # an error
+    ]
+
+
+def test_random_edits_give_the_site_a_build_without_cache_gives(site: Site) -> None:
+    rng = random.Random(6)
+    for round_ in range(12):
+        before = tree(site.output)
+        rng.choice(_edits(site, rng))()
+        result = site.build()
+        if not result.ok:
+            assert tree(site.output) == before, f"round {round_}: a failed build changed the site"
+            for path in site.content.rglob("*.md"):  # take the error back out
+                text = path.read_text(encoding="utf-8")
+                if "[[nobody-at-all]]" in text:
+                    path.write_text(text.replace("\nA link to [[nobody-at-all]].\n", ""), encoding="utf-8")
+            result = site.build()
+            assert result.ok, [d.text() for d in result.diagnostics]
+        assert incremental(result), f"round {round_}: {result.timings}"
+        assert tree(site.output) == site.reference(), f"round {round_}"
+
+
+def test_a_body_edit_rewrites_only_its_page(site: Site) -> None:
+    stamps = {p: p.stat() for p in site.output.rglob("*") if p.is_file()}
+    _append(site.content / "articles" / "ict-year.md", "\nOne more line.\n")
+    result = site.build()
+    assert incremental(result)
+    changed = {p.relative_to(site.output).as_posix() for p, s in stamps.items()
+               if (p.stat().st_ino, p.stat().st_mtime_ns) != (s.st_ino, s.st_mtime_ns)}
+    assert changed == {"articles/ict-year/index.html"}  # the rest keep inode and time: a sync uploads one page
+
+
+def test_a_removed_record_takes_its_page_and_folder_along(site: Site) -> None:
+    (site.content / "articles" / "ict-year.md").unlink()
+    result = site.build()
+    assert result.ok and incremental(result)
+    assert not (site.output / "articles" / "ict-year").exists()
+    assert tree(site.output) == site.reference()
+
+
+@pytest.mark.parametrize("damage", ["flip", "garbage", "missing"])
+def test_a_damaged_state_is_not_trusted(site: Site, damage: str) -> None:
+    state = site.root / "cache" / rebuild.STATE
+    data = state.read_bytes()
+    if damage == "flip":
+        state.write_bytes(data[:-40] + bytes([data[-40] ^ 0xFF]) + data[-39:])
+    elif damage == "garbage":
+        state.write_bytes(b"not a state at all")
+    else:
+        state.unlink()
+    _append(site.content / "articles" / "ict-year.md", "\nOne more line.\n")
+    result = site.build()
+    assert result.ok and not incremental(result)
+    assert tree(site.output) == site.reference()
+    _append(site.content / "articles" / "ict-year.md", "\nAnd another.\n")
+    assert incremental(site.build())  # the full build left a sound state again
+
+
+def test_a_build_stopped_while_writing_is_made_whole_by_the_next(site: Site, monkeypatch) -> None:
+    _append(site.content / "officials" / "wang-yi.md", "\nA line.\n")
+    _replace(site.content / "articles" / "ict-year.md", "^title: .*$", "title: ICT year")
+
+    def stop(target: Path, source: Path) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rebuild, "_replace", stop)
+    with pytest.raises(KeyboardInterrupt):
+        site.build()
+    monkeypatch.undo()
+    (site.output / "index.html").write_bytes(b"half written")
+    result = site.build()
+    assert result.ok and not incremental(result)
+    assert tree(site.output) == site.reference()
+
+
+def test_an_edited_output_folder_is_written_in_full(site: Site) -> None:
+    (site.output / "articles" / "index.html").write_bytes(b"changed by hand")
+    _append(site.content / "articles" / "ict-year.md", "\nOne more line.\n")
+    result = site.build()
+    assert result.ok and not incremental(result)
+    assert tree(site.output) == site.reference()
+
+
+def test_with_the_search_index_a_changed_page_indexes_the_site_again(tmp_path: Path) -> None:
+    from builder import search
+
+    if search.executable() is None:
+        if os.environ.get("CI"):
+            pytest.fail("Pagefind is missing")
+        pytest.skip("Pagefind is not installed")
+    made = Site(tmp_path, search=True)
+    assert made.build().ok
+    _append(made.content / "articles" / "ict-year.md", "\nA searchable zanzibarian word.\n")
+    result = made.build()
+    assert result.ok and incremental(result)
+    assert tree(made.output) == made.reference()
