@@ -24,6 +24,7 @@ build records that never went through validation.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import os
 import functools
@@ -67,7 +68,11 @@ def fingerprint(templates: Path) -> str:
     """The version of everything that shapes a build's output: this code, its dependencies' versions, the templates."""
     parts: list[bytes | str] = [__version__, sys.version]
     for module in ("markdown_it", "mdit_py_plugins", "jinja2", "yaml"):
-        parts.append(f"{module} {getattr(sys.modules.get(module), '__version__', '?')}")
+        # The package's __init__ (which holds its version), found without importing it: a build
+        # that reuses the last one's output never imports them.
+        spec = importlib.util.find_spec(module)
+        origin = Path(spec.origin) if spec is not None and spec.origin else None
+        parts += [module, origin.read_bytes() if origin is not None and origin.is_file() else b"?"]
     for folder in (Path(__file__).resolve().parent, templates.resolve()):
         for path in sorted(folder.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from builder import __version__, cache, formats, parallel, progress
+from builder import __version__, cache, formats, progress
 from builder.diagnostics import Diagnostic, summary
 from builder.formats import FORMATS
 from builder.pipeline import BuildOptions, BuildRefused, build
 from builder.records import TYPES
-from builder.scaffold import ScaffoldError, new_record
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 CACHE = Path(".dossier-cache")
@@ -101,7 +101,16 @@ def _positive(text: str) -> int:
 def _speed(options: BuildOptions, args: argparse.Namespace) -> BuildOptions:
     """The options with the processes and cache the command line asked for."""
     cache = None if getattr(args, "no_cache", True) else args.cache
-    return replace(options, jobs=args.jobs or parallel.default_jobs(), cache=cache)
+    return replace(options, jobs=args.jobs or _cores(), cache=cache)
+
+
+def _cores() -> int:
+    """The number of cores this process may use (``parallel.default_jobs``, whose module brings the
+    renderer: a build that reuses or splices the last one's output needs none of it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _content_arg(parser: argparse.ArgumentParser) -> None:
@@ -167,6 +176,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    from builder.scaffold import ScaffoldError, new_record
+
     try:
         path = new_record(args.content, args.type, args.slug, args.title, schemas=args.schemas)
     except ScaffoldError as exc:

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from builder import images, outputs, parallel, previous, rebuild, search, urls
+from builder import previous, rebuild, search
 from builder.cache import Cache, fingerprint
 from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, discover
-from builder.load import check_unique, load_config
 from builder.records import Record, SiteConfig
-from builder.render import TEMPLATES, Renderer, environment
-from builder.markdown import Parsed
-from builder.reresolve import Resolver
-from builder.resolve import Graph, Key, resolve
 from builder.progress import Clock, Progress
 from builder.write import Content, check_output, OutputError, write_site
+
+if TYPE_CHECKING:
+    from builder.markdown import Parsed
+    from builder.resolve import Graph, Key
+
+# The stages below discover are imported where they are used: a build that reuses or splices
+# the last one's output starts in a fraction of the time without them (the renderer alone
+# brings Jinja2, markdown-it and networkx).
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+"""The templates shipped with dossier (``render.TEMPLATES``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,11 @@ def build(options: BuildOptions) -> BuildResult:
         if rebuilt is not None:
             rebuilt.timings = clock.timings
             return rebuilt
+    from builder import parallel
+    from builder.load import load_config
+    from builder.reresolve import Resolver
+    from builder.resolve import resolve
+
     with clock.stage("load"):
         if cache is not None:
             cache.open()  # only now: a build that reuses the last one's output never reads the records
@@ -112,12 +122,17 @@ def build(options: BuildOptions) -> BuildResult:
 
 
 def link(loaded: list[Record], parse: Callable[[Record], Parsed], content: ContentFiles,
-         config: SiteConfig | None, drafts: bool, report: Report, resolver=resolve) -> tuple[Graph, dict[Key, Parsed]]:
+         config: SiteConfig | None, drafts: bool, report: Report, resolver=None) -> tuple[Graph, dict[Key, Parsed]]:
     """Everything between loading and rendering: unique slugs, drafts, references, site-wide warnings.
 
     Shared by ``build`` and incremental builds, which parse only the bodies that changed and
     give a ``resolver`` (same arguments as ``resolve``) that re-resolves only what changed.
     """
+    from builder import images
+    from builder.load import check_unique
+    from builder.resolve import resolve
+
+    resolver = resolver or resolve
     records = check_unique(loaded, report)
     parsed = {r.key: parse(r) for r in records}
     hidden = frozenset(r.key for r in records if r.get("draft") and not drafts)
@@ -134,6 +149,9 @@ def link(loaded: list[Record], parse: Callable[[Record], Parsed], content: Conte
 def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: ContentFiles, templates: Path,
                 options: BuildOptions | None = None, cache: Cache | None = None) -> dict[str, Content]:
     """Every output file by site-relative path: pages, feed, sitemap, JSON, assets."""
+    from builder import outputs, parallel, urls
+    from builder.render import Renderer, environment
+
     options = options or BuildOptions(templates=templates)
     indexed = options.search and options.output is not None
     renderer = Renderer(config, graph, parallel.Bodies(graph, parsed), environment(templates), indexed)

@@ -2,10 +2,9 @@
 
 A successful build leaves its state in the cache (``state.pickle``, sealed like every
 cache file, so a foreign, stale or corrupt one is ignored): each content file's record
-and the links its body makes, the site settings, the resolver with its results per
-record and the graph, the name and maker of every output and each record's entry of
-dossier.json. Bodies are left out (they are most of it); a page that must be rendered
-again reads its unchanged file again. The manifest and the state name each other by a
+and the links its body makes, the site settings, the resolver's results per record, the
+graph, and the name and maker of every output. Bodies are left out (they are most of
+it); a page that must be rendered again reads its unchanged file again. The manifest and the state name each other by a
 token, so a state is only used with the output it describes.
 
 When some content files changed since (their stamps differ from the manifest's), the
@@ -36,7 +35,7 @@ way, since Pagefind indexes a complete folder.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import io
 import os
 import pickle
@@ -44,25 +43,27 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
-from builder import previous, write
+from builder import previous, splice, write
 from builder.cache import _ALLOWED, Cache, loads
 from builder.diagnostics import Diagnostic, Report
 from builder.discover import ContentFiles, RecordFile
-from builder.markdown import Parsed
 from builder.records import Record, SiteConfig
-from builder.resolve import Graph, Key
 from builder.write import Content
+
+if TYPE_CHECKING:  # the stages themselves are imported where used: a rebuild that splices needs none of them
+    from builder.markdown import Parsed
+    from builder.resolve import Graph, Key
 
 STATE = "state.pickle"
 MAX_CHANGED = (50, 0.05)
 """Above this many changed content files, or this share of them, a full build (on every core) is as quick."""
 ALLOWED = _ALLOWED | {
-    ("builder.resolve", "Graph"), ("builder.resolve", "Index"), ("builder.resolve", "Resolved"),
-    ("builder.resolve", "AssetRef"), ("builder.resolve", "RecordRef"), ("builder.records", "Link"),
-    ("builder.records", "SiteConfig"), ("builder.reresolve", "Resolver"), ("builder.images", "Photo"),
-    ("collections", "defaultdict"), ("collections", "Counter"), ("builtins", "list"),
+    ("builder.resolve", "Graph"), ("builder.resolve", "Resolved"), ("builder.resolve", "AssetRef"),
+    ("builder.resolve", "RecordRef"), ("builder.records", "Link"), ("builder.records", "SiteConfig"),
+    ("builder.reresolve", "_restored"), ("builder.images", "Photo"), ("collections", "defaultdict"),
+    ("builtins", "list"), ("builder.markdown", "Target"),
 }
 """The classes a state may build: the cache's, and those of the graph and the resolver."""
 
@@ -94,7 +95,7 @@ class Stale(Exception):
 
 def remember(cache: Cache, options, content: ContentFiles, made: Made, files: Mapping[str, Content]) -> str:
     """Store the state of a full build; return its token for the manifest ('' when none was stored)."""
-    from builder import outputs, rerender
+    from builder import rerender
     from builder.render import Renderer, environment
 
     per_file = _per_file(made.load_diagnostics, made.records)
@@ -104,13 +105,24 @@ def remember(cache: Cache, options, content: ContentFiles, made: Made, files: Ma
     specs = rerender.specs(renderer)
     if not specs.keys() <= files.keys():
         return ""  # a full build made other outputs than an incremental one would know of
-    json = {r.key: outputs.record_json(made.graph, r) for r in made.graph.records.values()}
     entries = {str(r.path): (r, per_file.get(r.path, []), _links(made.parsed.get(r.key))) for r in made.records}
     token = secrets.token_hex(8)
     _save(cache, {"token": token, "key": previous.key(options, content), "config": made.config,
                   "config_diagnostics": made.config_diagnostics, "files": entries, "resolver": made.resolver,
-                  "graph": made.graph, "specs": specs, "json": json})
+                  "graph": made.graph, "specs": specs})
+    _save_pages(cache, token, renderer, entries)
     return token
+
+
+def _save_pages(cache: Cache, token: str, renderer, entries: dict[str, tuple]) -> None:
+    """What ``splice`` needs of every record page."""
+    from builder.render import SINGULAR_TEMPLATE
+
+    records = [e[0] for e in entries.values() if e[0] is not None]
+    diagnostics = {e[0].path: e[1] for e in entries.values() if e[0] is not None}
+    links = {e[0].key: e[2] for e in entries.values() if e[0] is not None}
+    pages = splice.entries(renderer, records, diagnostics, links, lambda v: splice.dumps(v, _Pickler))
+    splice.save(cache, token, splice.templates_allow(renderer.env, sorted(set(SINGULAR_TEMPLATE.values()))), pages)
 
 
 def _per_file(diagnostics: list[Diagnostic], records: list[Record]) -> dict[Path, list[Diagnostic]] | None:
@@ -126,6 +138,8 @@ def _per_file(diagnostics: list[Diagnostic], records: list[Record]) -> dict[Path
 
 def _links(parsed: Parsed | None) -> Parsed | None:
     """A parse without tokens or HTML: what resolving needs."""
+    from builder.markdown import Parsed
+
     return None if parsed is None else Parsed([], parsed.wikilinks, parsed.local_links, {})
 
 
@@ -136,12 +150,27 @@ def _save(cache: Cache, state: dict) -> None:
 
 
 class _Pickler(pickle.Pickler):
-    """Stores records without their bodies."""
+    """Stores records without their bodies, and small frozen objects as calls of their class: loading
+    them then costs one call each, where the default way sets each field in a loop of Python."""
 
     def reducer_override(self, value: Any) -> Any:
-        if type(value) is Record:
+        kind = type(value)
+        if kind is Record:
             return (Record, (value.type, value.slug, value.path, value.fields, "", value.body_line, value.extra, value.marks))
+        if kind in _by_call():
+            return (kind, tuple(getattr(value, name) for name in kind.__slots__))
         return NotImplemented
+
+
+@functools.cache
+def _by_call() -> frozenset[type]:
+    from builder.dates import PartialDate
+    from builder.diagnostics import Diagnostic, Location
+    from builder.markdown import LocalLink, Target, WikiLink
+    from builder.records import Link, Position, Source
+    from builder.resolve import AssetRef, RecordRef
+
+    return frozenset({PartialDate, Diagnostic, Location, LocalLink, WikiLink, Target, Link, Position, Source, AssetRef, RecordRef})
 
 
 def _load(cache: Cache) -> dict | None:
@@ -175,6 +204,9 @@ def rebuild(cache: Cache, options, content: ContentFiles, read: dict[str, tuple]
     output = options.output.absolute()
     if not previous.intact(output, manifest["written"]):
         return None
+    pages = splice.edits(cache, manifest, changed, output, ALLOWED)
+    if pages is not None:
+        return _spliced(cache, options, content, read, manifest, pages)
     state = _load(cache)
     if state is None or state.get("token") != manifest["state"]:
         return None
@@ -195,14 +227,44 @@ def _rebuild(cache: Cache, options, content: ContentFiles, read: dict, manifest:
     result = pipeline.BuildResult(report.sorted(), graph=graph, config=state["config"])
     if not result.ok:
         return result
-    site, touched = _render(cache, options, content, state, graph, fresh, resolver.relinked, manifest)
+    site, touched = _render(cache, options, content, state, graph, fresh, resolver.relinked, manifest, changed)
     touched |= {n for n in site.assets if str(site.assets[n]) in changed}
     result.files = site
+    outputs, writes = dict(manifest["outputs"]), {}
+    for name in sorted(touched):
+        if name not in site:
+            outputs.pop(name, None)
+            continue
+        value = site[name]
+        path = cache.put_file(value) if isinstance(value, bytes) else value
+        source = previous.stored_names(cache, {name: path})[name]
+        if outputs.get(name) != source or str(path) in changed:
+            writes[name], outputs[name] = path, source
     token = secrets.token_hex(8)
-    _write(cache, options, content, read, manifest, result, touched, changed, token)
-    _save(cache, {**state, "token": token, "files": {p: e[:3] for p, e in entries.items()}, "resolver": resolver,
-                  "graph": graph, "specs": site.specs, "json": site.json})
+    _write(cache, options, content, read, manifest, result.diagnostics, outputs, writes, token)
+    entries = {p: e[:3] for p, e in entries.items()}
+    _save(cache, {**state, "token": token, "files": entries, "resolver": resolver, "graph": graph, "specs": site.specs})
+    _save_pages(cache, token, site.renderer, entries)
     return result
+
+
+def _spliced(cache: Cache, options, content: ContentFiles, read: dict, manifest: dict, pages: dict[str, bytes]):
+    """Write pages whose body alone changed; the state stays as it is, since it holds no bodies."""
+    from builder import pipeline
+
+    outputs, writes = dict(manifest["outputs"]), {}
+    for name, data in pages.items():
+        path = cache.put_file(data)
+        source = previous.stored_names(cache, {name: path})[name]
+        if outputs.get(name) != source:
+            writes[name], outputs[name] = path, source
+    _write(cache, options, content, read, manifest, manifest["diagnostics"], outputs, writes, manifest["state"])
+    return pipeline.BuildResult(manifest["diagnostics"], _stored(cache, outputs))
+
+
+def _stored(cache: Cache, outputs: Mapping[str, str]) -> dict[str, Path]:
+    """Every output file where its bytes are kept: the cache's store, the content or the templates."""
+    return {n: cache.file_path(s[1:]) if s.startswith("=") else Path(s) for n, s in outputs.items()}
 
 
 def _load_records(content: ContentFiles, known: dict, changed: set[str], report: Report):
@@ -262,9 +324,9 @@ class _Bodies(Mapping):
 
 
 def _render(cache: Cache, options, content: ContentFiles, state: dict, graph: Graph, fresh: dict[Key, Parsed],
-            relinked: set[Key] | None, manifest: dict):
+            relinked: set[Key] | None, manifest: dict, changed: set[str]):
     """The new site (outputs made when first read) and the outputs that may differ from the last build's."""
-    from builder import rerender
+    from builder import outputs, rerender
     from builder.render import Renderer, environment
 
     env = environment(options.templates)
@@ -276,47 +338,36 @@ def _render(cache: Cache, options, content: ContentFiles, state: dict, graph: Gr
     stored = manifest["outputs"]
     made = {n: cache.file_path(s[1:]) for n, s in stored.items() if s.startswith("=")}
     old_assets = {n: Path(s) for n, s in stored.items() if s and not s.startswith("=") and n not in static}
-    old = rerender.Site(Renderer(config, state["graph"], {}, env, _indexed(options)), state["specs"], made,
-                        state["json"], old_assets, static)
+    before = state["graph"]
+    # Entries of dossier.json are made again from the last graph for the records whose entry may change
+    # (``deps.affected``'s ``json``: records read again or relinked); the others are never compared.
+    again = before.records.keys() if relinked is None else relinked | {e[0].key for p, e in state["files"].items() if p in changed}
+    json = {k: outputs.record_json(before, before.records[k]) for k in again if k in before.records}
+    old = rerender.Site(Renderer(config, before, {}, env, _indexed(options)), state["specs"], made, json, old_assets, static)
     renderer = Renderer(config, graph, _Bodies(graph, fresh), env, _indexed(options))
     return rerender.changed(renderer, old, set(), relinked, assets, static)
 
 
-def _write(cache: Cache, options, content: ContentFiles, read: dict, manifest: dict, result, touched: set[str],
-           changed: set[str], token: str) -> None:
-    """Write the outputs that differ, in place, or the whole site the full way when the search index must change."""
+def _write(cache: Cache, options, content: ContentFiles, read: dict, manifest: dict, diagnostics: list[Diagnostic],
+           outputs: dict[str, str], writes: dict[str, Path], token: str) -> None:
+    """Put ``writes`` (output path -> stored file) in place and remove outputs that are no more; or, when the
+    search index must change, write the whole site the full way. ``outputs`` is every output's stored name."""
     from builder import search
 
-    site, output = result.files, options.output.absolute()
-    outputs = dict(manifest["outputs"])
-    writes: dict[str, Path] = {}
-    for name in sorted(touched):
-        if name not in site:
-            outputs.pop(name, None)
-            continue
-        value = site[name]
-        path = cache.put_file(value) if isinstance(value, bytes) else value
-        source = previous.stored_names(cache, {name: path})[name]
-        if outputs.get(name) != source or str(path) in changed:
-            writes[name] = path
-            outputs[name] = source
+    output = options.output.absolute()
     removed = sorted(manifest["outputs"].keys() - outputs.keys())
     if options.search and any(n.endswith(".html") for n in [*writes, *removed]):
-        files = {n: site[n] for n in site}
-        files = {n: cache.put_file(v) if isinstance(v, bytes) else v for n, v in files.items()}
-        write.write_site(output, files, cache.files, search.index_site)
-        previous.remember(cache, options, content, read, result.diagnostics, outputs, token)
+        write.write_site(output, _stored(cache, outputs), cache.files, search.index_site)
+        previous.remember(cache, options, content, read, diagnostics, outputs, token)
         return
     previous.unverify(cache, manifest)
     for name, path in writes.items():
         _replace(output / name, path)
     for name in removed:
         _remove(output, name)
-    written = dict(manifest["written"])
-    for name in removed:
-        written.pop(name, None)
-    written.update(previous.stamps(output, writes) or {})
-    previous.save(cache, options, content, read, result.diagnostics, outputs, written, token)
+    fresh = previous.stamps(output, writes)
+    written = None if fresh is None else {n: s for n, s in manifest["written"].items() if n not in removed} | fresh
+    previous.save(cache, options, content, read, diagnostics, outputs, written, token)
 
 
 def _replace(target: Path, source: Path) -> None:

@@ -156,6 +156,10 @@ class Renderer:
         parsed = self.parsed.get(record.key)
         if parsed is None:
             return Markup("")
+        return Markup(markdown.render(parsed, *self.body_links(record, page_url)))
+
+    def body_links(self, record: Record, page_url: str) -> tuple[dict, dict, dict]:
+        """Where a body's links lead from its page: wikilink targets, relative links, image sizes."""
         targets = {}
         for text, key in self.graph.wikilinks.get(record.key, {}).items():
             target = self.graph.records.get(key)
@@ -171,7 +175,7 @@ class Renderer:
                 local[raw] = urls.relative(page_url, urls.record_url(*dest.key)) + dest.fragment
             else:  # a draft left out of this build
                 local[raw] = None
-        return Markup(markdown.render(parsed, targets, local, sizes))
+        return targets, local, sizes
 
 
 SINGULAR_TEMPLATE = {t: f"{SINGULAR[t]}.html" for t in TYPES}

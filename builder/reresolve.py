@@ -56,6 +56,10 @@ class Resolver:
         self.relinked = set()
         return self._graph
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its records, results and graph (a rebuild's state); the rest is derived again."""
+        return (_restored, (list(self._records.values()), self._results, self._graph, self._shape and self._shape[1:]))
+
     def __call__(self, records: list[Record], parsed: dict[Key, Parsed], root: Path, assets: set[str],
                  report: Report, hidden: frozenset[Key] = frozenset()) -> Graph:
         frame, named = _shape(records, root, assets, hidden, self._rows)
@@ -175,3 +179,14 @@ def _patch(old: Graph, records: list[Record], results: dict[Key, Resolved], move
         else:
             graph.incoming.pop(target, None)
     return graph
+
+
+def _restored(records: list[Record], results: dict[Key, Resolved], graph: Graph | None, shape: tuple | None) -> Resolver:
+    """A resolver as pickled by ``Resolver.__reduce__``: what can be derived is derived again."""
+    resolver = Resolver()
+    resolver._records, resolver._results, resolver._graph = {r.key: r for r in records}, results, graph
+    if shape is not None:
+        frame, resolver._names = _shape(records, *shape, resolver._rows)
+        resolver._shape, resolver._index = frame, Index(records)
+        resolver._order = {r.key: i for i, r in enumerate(records)}
+    return resolver
