@@ -115,6 +115,7 @@ class Cache:
         self._used: dict[str, bytes] = {}
         self._new_stamps: dict[str, tuple[tuple, str]] = {}
         self._dirty = False
+        self._manifest: dict | None = None
         mask = os.umask(0o022)
         os.umask(mask)
         self.mode = 0o666 & ~mask
@@ -205,11 +206,14 @@ class Cache:
 
     # -- manifest ---------------------------------------------------------
     def manifest(self) -> dict | None:
-        value = self._read(MANIFEST)
-        return value if isinstance(value, dict) else None
+        if self._manifest is None:  # read once: the reuse and rebuild checks both ask for it
+            value = self._read(MANIFEST)
+            self._manifest = value if isinstance(value, dict) else {}
+        return self._manifest or None
 
     def save_manifest(self, manifest: dict) -> None:
         self._write(MANIFEST, manifest)
+        self._manifest = manifest
 
     def read(self, name: str) -> Any:
         """The value ``write`` stored as ``name``, or None when it is missing, foreign or corrupt."""

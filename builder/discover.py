@@ -76,16 +76,34 @@ def _warn_misplaced(path: Path, parts: tuple[str, ...], report: Report) -> None:
         report.warning(Location(path), f"'{parts[0]}' is not a record folder, so this file is copied as it is", "misplaced-record", hint)
 
 
-def _walk(root: Path, report: Report):
-    """Every file below root in a stable order, skipping hidden (.x) and private (_x) names."""
-    for folder, dirs, names in os.walk(root, followlinks=False):
-        here = Path(folder)
-        _case_collisions(here, dirs + names, report)
-        dirs[:] = sorted(d for d in dirs if _visible(d) and _inside(here / d, root, report))
-        for name in sorted(names):
-            path = here / name
-            if _visible(name) and _inside(path, root, report) and path.is_file():
-                yield path
+def _walk(root: Path, report: Report, folder: str | None = None):
+    """Every file below root in a stable order, skipping hidden (.x) and private (_x) names.
+
+    Folder entries tell whether they are links, folders or files without a system call
+    on most file systems, which matters at ten thousand files."""
+    try:
+        with os.scandir(folder or root) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    here = Path(folder or root)
+    dirs = [e for e in entries if _is_dir(e)]
+    _case_collisions(here, [e.name for e in entries], report)
+    dirs = sorted((e for e in dirs if _visible(e.name) and (not e.is_symlink() or _inside(here / e.name, root, report))),
+                  key=lambda e: e.name)
+    for entry in sorted((e for e in entries if not _is_dir(e)), key=lambda e: e.name):
+        if _visible(entry.name) and (not entry.is_symlink() or _inside(here / entry.name, root, report)) and entry.is_file():
+            yield here / entry.name
+    for entry in dirs:
+        if not entry.is_symlink():  # a linked folder inside the content is not walked, as os.walk does not
+            yield from _walk(root, report, entry.path)
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _case_collisions(folder: Path, names: list[str], report: Report) -> None:

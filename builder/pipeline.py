@@ -74,7 +74,7 @@ def build(options: BuildOptions) -> BuildResult:
         content = discover(options.content, report)
         cache = Cache(options.cache, fingerprint(options.templates)) if options.cache else None
         read = previous.inputs(content) if cache else None
-        reused = previous.reuse(cache, options, content) if cache and not report.items else None
+        reused = previous.reuse(cache, options, content, read) if cache and not report.items else None
     if reused is not None:
         return BuildResult(reused[0], dict(reused[1]), timings=clock.timings, reused=True)
     if cache is not None and not report.items:

@@ -18,6 +18,9 @@ from builder.diagnostics import Diagnostic
 from builder.discover import ContentFiles
 from builder.write import MARKER, Content, write_site
 
+WRITING = "writing"
+"""Cache file that says the output is being changed in place (see ``unverify``)."""
+
 
 def inputs(content: ContentFiles) -> dict[str, tuple] | None:
     """The stamp of every content file, by path; None when one cannot be read."""
@@ -35,15 +38,18 @@ def key(options, content: ContentFiles) -> tuple:
     return (str(content.root), output, options.drafts, str(options.templates.resolve()), options.search)
 
 
-def reuse(cache: Cache, options, content: ContentFiles) -> tuple[list[Diagnostic], dict[str, Content]] | None:
-    """The last build's diagnostics and files when nothing changed since, with its output in place; else None."""
+def reuse(cache: Cache, options, content: ContentFiles, read: dict[str, tuple] | None = None
+          ) -> tuple[list[Diagnostic], dict[str, Content]] | None:
+    """The last build's diagnostics and files when nothing changed since, with its output in place; else None.
+
+    ``read`` is ``inputs(content)`` when the caller has it."""
     manifest = cache.manifest()
     if options.output is None or not manifest or manifest.get("key") != key(options, content):
         return None
-    if manifest.get("inputs") != inputs(content):
+    if manifest.get("inputs") != (read if read is not None else inputs(content)):
         return None
     output = options.output.absolute()
-    if intact(output, manifest["written"]):
+    if intact(output, manifest["written"], cache):
         return manifest["diagnostics"], {name: output / name for name in manifest["outputs"]}
     files = _restore(cache, manifest["outputs"])
     if files is None:
@@ -72,11 +78,13 @@ def save(cache: Cache, options, content: ContentFiles, read: dict, diagnostics: 
     """Store the manifest; ``written`` holds the stamp of every output file (None: not known, not to be trusted)."""
     cache.save_manifest({"key": key(options, content), "inputs": read, "diagnostics": diagnostics,
                          "outputs": dict(outputs), "written": written, "state": state})
+    (cache.folder / WRITING).unlink(missing_ok=True)
 
 
-def unverify(cache: Cache, manifest: dict) -> None:
-    """Mark the output as not known before changing it in place: a build killed midway is then built in full."""
-    cache.save_manifest({**manifest, "written": None, "state": ""})
+def unverify(cache: Cache) -> None:
+    """Mark the output as not known before changing it in place, until the next ``save``: a build
+    stopped midway leaves the mark, and the next one writes the whole site."""
+    (cache.folder / WRITING).touch()
 
 
 def stored_names(cache: Cache, files: Mapping[str, Content]) -> dict[str, str]:
@@ -105,22 +113,24 @@ def _restore(cache: Cache, outputs: Mapping[str, str]) -> dict[str, Content] | N
 
 def stamps(output: Path, names: Iterable[str]) -> dict[str, tuple] | None:
     """The stamp of each named output file; None when one cannot be read."""
+    folder = str(output) + os.sep  # strings, not paths: this runs over every output file
     try:
-        return {name: _output_stamp(output / name) for name in names}
+        return {name: _output_stamp(folder + name) for name in names}
     except OSError:
         return None
 
 
-def _output_stamp(path: Path) -> tuple:
+def _output_stamp(path: str) -> tuple:
     s = os.stat(path)
     return (s.st_size, s.st_mtime_ns, s.st_ino)
 
 
-def intact(output: Path, written: Mapping[str, tuple] | None) -> bool:
+def intact(output: Path, written: Mapping[str, tuple] | None, cache: Cache) -> bool:
     """Whether every output file is as the last build left it."""
-    if written is None:
+    if written is None or (cache.folder / WRITING).exists():
         return False
+    folder = str(output) + os.sep
     try:
-        return all(_output_stamp(output / name) == tuple(value) for name, value in written.items())
+        return all(_output_stamp(folder + name) == tuple(value) for name, value in written.items())
     except OSError:
         return False

@@ -25,9 +25,9 @@ renaming a complete file over it, after every output is rendered:
   writes nothing, so the previous site stays exactly as it was;
 - each file is either its old or its new version, never a partial one; for the moments
   the few writes take, a reader may see some files new and others still old;
-- the manifest is marked unverified before the first write and stamped after the last:
-  a build killed in between leaves a manifest that no longer matches the output, and
-  the next build writes the whole site again through the temporary folder.
+- the cache is marked before the first write and the mark removed once the manifest
+  holds the new stamps: a build killed in between leaves the mark, and the next build
+  writes the whole site again through the temporary folder.
 
 When the search index must be made again (a page changed), the site is written the full
 way, since Pagefind indexes a complete folder.
@@ -202,7 +202,7 @@ def rebuild(cache: Cache, options, content: ContentFiles, read: dict[str, tuple]
     if not changed or len(changed) > max(MAX_CHANGED[0], MAX_CHANGED[1] * len(read)) or (content.site and str(content.site) in changed):
         return None
     output = options.output.absolute()
-    if not previous.intact(output, manifest["written"]):
+    if not previous.intact(output, manifest["written"], cache):
         return None
     pages = splice.edits(cache, manifest, changed, output, ALLOWED)
     if pages is not None:
@@ -259,12 +259,25 @@ def _spliced(cache: Cache, options, content: ContentFiles, read: dict, manifest:
         if outputs.get(name) != source:
             writes[name], outputs[name] = path, source
     _write(cache, options, content, read, manifest, manifest["diagnostics"], outputs, writes, manifest["state"])
-    return pipeline.BuildResult(manifest["diagnostics"], _stored(cache, outputs))
+    return pipeline.BuildResult(manifest["diagnostics"], _Stored(cache, outputs))
 
 
-def _stored(cache: Cache, outputs: Mapping[str, str]) -> dict[str, Path]:
-    """Every output file where its bytes are kept: the cache's store, the content or the templates."""
-    return {n: cache.file_path(s[1:]) if s.startswith("=") else Path(s) for n, s in outputs.items()}
+class _Stored(Mapping):
+    """Every output file where its bytes are kept: the cache's store, the content or the templates
+    (each path made when asked for: a splice writes one or two of eleven thousand)."""
+
+    def __init__(self, cache: Cache, outputs: Mapping[str, str]) -> None:
+        self.cache, self.outputs = cache, outputs
+
+    def __getitem__(self, name: str) -> Path:
+        source = self.outputs[name]
+        return self.cache.file_path(source[1:]) if source.startswith("=") else Path(source)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.outputs)
+
+    def __len__(self) -> int:
+        return len(self.outputs)
 
 
 def _load_records(content: ContentFiles, known: dict, changed: set[str], report: Report):
@@ -357,10 +370,10 @@ def _write(cache: Cache, options, content: ContentFiles, read: dict, manifest: d
     output = options.output.absolute()
     removed = sorted(manifest["outputs"].keys() - outputs.keys())
     if options.search and any(n.endswith(".html") for n in [*writes, *removed]):
-        write.write_site(output, _stored(cache, outputs), cache.files, search.index_site)
+        write.write_site(output, _Stored(cache, outputs), cache.files, search.index_site)
         previous.remember(cache, options, content, read, diagnostics, outputs, token)
         return
-    previous.unverify(cache, manifest)
+    previous.unverify(cache)
     for name, path in writes.items():
         _replace(output / name, path)
     for name in removed:

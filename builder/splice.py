@@ -6,7 +6,7 @@ where the template puts ``{{ body }}``. So when an edit leaves a record's fields
 body's links and its diagnostics as they were, the new page is the old one with the
 body's HTML replaced, and no other output changes. This needs neither the graph nor the
 templates: the last build stores, for each record page, the record (without body), its
-links, its diagnostics and where its body's links lead (``pages.pickle``), and checks
+links, its diagnostics and where its body's links lead (``pages-*.pickle``), and checks
 once that the templates show the body only in ``<div class="body">`` (the Markdown
 renderer writes no ``div``, so the body's end is found without doubt).
 
@@ -16,6 +16,7 @@ the body elsewhere) is left to ``rebuild``'s general way.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,9 @@ from builder.cache import Cache, loads
 from builder.diagnostics import Diagnostic, Report
 from builder.records import Record
 
-PAGES = "pages.pickle"
+PAGES = "pages-{:02x}.pickle"
+"""Cache files of the entries, each holding the pages of one shard: a splice reads one small file."""
+SHARDS = 64
 START = b'<div class="body">\n'
 END = b"\n  </div>"
 SHOWN = '<div class="body">\n{{ body }}\n  </div>'
@@ -71,18 +74,28 @@ def templates_allow(env, templates: list[str]) -> bool:
 
 
 def save(cache: Cache, token: str, allowed: bool, pages: dict[str, bytes]) -> None:
-    cache.write(PAGES, {"token": token, "allowed": allowed, "pages": pages})
+    shards: list[dict[str, bytes]] = [{} for _ in range(SHARDS)]
+    for path, blob in pages.items():
+        shards[_shard(path)][path] = blob
+    for number, shard in enumerate(shards):
+        cache.write(PAGES.format(number), {"token": token, "allowed": allowed, "pages": shard})
+
+
+def _shard(path: str) -> int:
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8", "surrogatepass"), digest_size=2).digest(), "big") % SHARDS
 
 
 def edits(cache: Cache, manifest: dict, changed: set[str], output: Path, allowed_classes) -> dict[str, bytes] | None:
     """The new bytes of each page whose body alone changed, by output path; None unless every change is one."""
-    stored = cache.read(PAGES)
-    if not isinstance(stored, dict) or stored.get("token") != manifest["state"] or not stored.get("allowed"):
-        return None
-    pages = stored.get("pages", {})
+    shards: dict[int, Any] = {}
     made: dict[str, bytes] = {}
     for path in sorted(changed):
-        blob = pages.get(path)
+        number = _shard(path)
+        stored = shards[number] = shards.get(number) or cache.read(PAGES.format(number))
+        if not isinstance(stored, dict) or stored.get("token") != manifest["state"] or not stored.get("allowed"):
+            return None
+        pages = stored.get("pages")
+        blob = pages.get(path) if isinstance(pages, dict) else None
         if not isinstance(blob, bytes):
             return None
         try:

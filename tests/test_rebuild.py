@@ -131,10 +131,9 @@ def test_a_removed_record_takes_its_page_and_folder_along(site: Site) -> None:
 
 
 @pytest.mark.parametrize("damage", ["flip", "garbage", "missing"])
-@pytest.mark.parametrize("names", [(rebuild.STATE, splice.PAGES), (rebuild.STATE,), (splice.PAGES,)])
+@pytest.mark.parametrize("names", [(rebuild.STATE, "pages-*"), (rebuild.STATE,), ("pages-*",)])
 def test_a_damaged_state_is_not_trusted(site: Site, damage: str, names: tuple[str, ...]) -> None:
-    for name in names:
-        state = site.root / "cache" / name
+    for state in [p for name in names for p in (site.root / "cache").glob(name)]:
         data = state.read_bytes()
         if damage == "flip":
             state.write_bytes(data[:-40] + bytes([data[-40] ^ 0xFF]) + data[-39:])
@@ -144,7 +143,7 @@ def test_a_damaged_state_is_not_trusted(site: Site, damage: str, names: tuple[st
             state.unlink()
     _append(site.content / "articles" / "ict-year.md", "\nOne more line.\n")
     result = site.build()
-    assert result.ok and incremental(result) == (len(names) == 1)  # a body edit is done by either file
+    assert result.ok and incremental(result) == (len(names) == 1)  # a body edit is done by either kind of file
     assert tree(site.output) == site.reference()
     _append(site.content / "articles" / "ict-year.md", "\nAnd another.\n")
     assert incremental(site.build())  # a full build leaves a sound state again
