@@ -93,10 +93,7 @@ def serve(content: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool
 
 
 async def _main(options: BuildOptions, host: str, port: int, say: Callable[[str], None]) -> int:
-    try:
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
-    except NotImplementedError:  # Windows: Ctrl-C still stops the server
-        pass
+    _stop_on_sigterm(asyncio.get_running_loop(), asyncio.current_task())
     if not options.content.is_dir():
         raise BuildRefused(f"content folder {options.content} does not exist")
     say(f"dossier: building {options.content} (Ctrl-C to stop)")
@@ -111,6 +108,26 @@ async def _main(options: BuildOptions, host: str, port: int, say: Callable[[str]
         session.cancel()
         if preview.indexer is not None:
             preview.indexer.stop()
+
+
+def _stop_on_sigterm(loop: asyncio.AbstractEventLoop, task: asyncio.Task) -> None:
+    """SIGTERM stops the server as Ctrl-C does.
+
+    The loop learns of signals through a wakeup file that the build's forked workers would
+    share: the SIGTERM ending them at the end of a build would stop the server too. So a forked
+    child drops the wakeup file and takes the default handlers back.
+    """
+    try:
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread: Ctrl-C still stops it
+        return
+    os.register_at_fork(after_in_child=_default_signals)
+
+
+def _default_signals() -> None:
+    signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 async def _run(preview: Preview, binary: Path | None, host: str, port: int, say: Callable[[str], None]) -> int:
