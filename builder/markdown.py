@@ -194,6 +194,7 @@ def make_parser() -> MarkdownIt:
     """CommonMark with tables, strikethrough, footnotes, heading anchors and wikilinks; no raw HTML."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": False})
     md.enable(["table", "strikethrough"])
+    md.disable(["html_block", "html_inline"])  # with raw HTML off they would be tried at every tag, only to refuse
     md.use(footnote_plugin).use(anchors_plugin, min_level=2, max_level=4)
     md.validateLink = _is_safe
     md.inline.ruler.before("link", "wikilink", _wikilink_rule)
