@@ -82,7 +82,12 @@ class Server:
     def stop(self) -> None:
         self.connection.close()
         self.proc.terminate()
-        self.proc.wait(timeout=60)
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            print("the server did not stop within 60 s of SIGTERM; killed", file=sys.stderr)
+            self.proc.kill()
+            self.proc.wait()
 
 
 def listing_pages(server: Server, slug: str) -> list[str]:

@@ -191,11 +191,13 @@ _BUILDS: set[threading.Thread] = set()
 
 
 def _still_building() -> bool:
-    """After cancelling: whether a build is still running a moment later; if so, its worker processes are ended."""
+    """After cancelling: whether a build (or another thread the process would wait for) is still running a
+    moment later; if so, the build's worker processes are ended."""
     deadline = time.monotonic() + 0.5
-    for thread in list(_BUILDS):  # a cancelled build stops at its next file or page
+    waited = list(_BUILDS) + [t for t in threading.enumerate() if not t.daemon and t is not threading.current_thread()]
+    for thread in waited:  # a cancelled build stops at its next file or page; the watcher's thread at its next step
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
-    if not any(thread.is_alive() for thread in _BUILDS):
+    if not any(thread.is_alive() for thread in waited):
         return False
     for child in multiprocessing.active_children():
         child.kill()
