@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Iterator
 
 from markupsafe import Markup
 
@@ -121,11 +121,15 @@ class Explore:
 
     def files(self) -> dict[str, bytes]:
         """Feeds per entity and the graph as CSV node and edge lists."""
-        files = {DATA_NODES: relgraph.nodes_csv(self.relationships), DATA_EDGES: relgraph.edges_csv(self.relationships)}
+        return dict(self.each_file())
+
+    def each_file(self) -> Iterator[tuple[str, bytes]]:
+        """``files``, one (name, bytes) at a time, so a large site's feeds are never all held at once."""
+        yield DATA_NODES, relgraph.nodes_csv(self.relationships)
+        yield DATA_EDGES, relgraph.edges_csv(self.relationships)
         for type_ in FEED_TYPES:
             for record in self.graph.of_type(type_):
-                files[feed_url(record.key)] = self.entity_feed(record)
-        return files
+                yield feed_url(record.key), self.entity_feed(record)
 
     def entity_feed(self, record: Record) -> bytes:
         """The feed of the articles referencing one entity."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from xml.etree import ElementTree as ET
 
 from builder import __version__, urls, views
@@ -71,8 +71,13 @@ def sitemap(config: SiteConfig, page_urls: Iterable[str]) -> bytes:
 
 def dossier_json(config: SiteConfig, graph: Graph, extra: dict[str, Any] | None = None) -> bytes:
     """Every record, its fields and its references both ways; ``extra`` adds top-level keys (the graph)."""
+    return b"".join(dossier_json_chunks(config, graph, extra))
+
+
+def dossier_json_chunks(config: SiteConfig, graph: Graph, extra: dict[str, Any] | None = None) -> Iterator[bytes]:
+    """``dossier_json`` in pieces, one record at a time, so a large site's is never held whole."""
     records = sorted(graph.records.values(), key=lambda r: r.key)
-    return assemble_json(config, [record_json(graph, r) for r in records], extra)
+    return assemble_json_chunks(config, (record_json(graph, r) for r in records), extra)
 
 
 def record_json(graph: Graph, record: Record) -> str:
@@ -82,16 +87,24 @@ def record_json(graph: Graph, record: Record) -> str:
 
 def assemble_json(config: SiteConfig, records: list[str], extra: dict[str, Any] | None = None) -> bytes:
     """dossier.json from its records' entries (sorted by type and slug): the same text as one json.dumps."""
+    return b"".join(assemble_json_chunks(config, records, extra))
+
+
+def assemble_json_chunks(config: SiteConfig, records: Iterable[str], extra: dict[str, Any] | None = None) -> Iterator[bytes]:
+    """``assemble_json`` in pieces: the head, each record's entry, the tail."""
     site = {"title": config.title, "description": config.description,
             "base_url": config.base_url, "language": config.language}
     generator = {"name": "dossier", "version": __version__}
-    listed = "[\n" + ",\n".join(_indent(r, 2) for r in records) + "\n ]" if records else "[]"
-    text = (f'{{\n "site": {_indent(json.dumps(site, ensure_ascii=False, indent=1), 1)[1:]},\n'
-            f' "records": {listed},\n "generator": {_indent(json.dumps(generator, indent=1), 1)[1:]}')
+    yield f'{{\n "site": {_indent(json.dumps(site, ensure_ascii=False, indent=1), 1)[1:]},\n "records": '.encode("utf-8")
+    separator = "[\n"
+    for entry in records:
+        yield (separator + _indent(entry, 2)).encode("utf-8")
+        separator = ",\n"
+    text = "[]" if separator == "[\n" else "\n ]"
+    text += f',\n "generator": {_indent(json.dumps(generator, indent=1), 1)[1:]}'
     for key, value in (extra or {}).items():
         text += f',\n {json.dumps(key)}: {_indent(json.dumps(value, ensure_ascii=False, indent=1), 1)[1:]}'
-    text += "\n}\n"
-    return text.encode("utf-8")
+    yield (text + "\n}\n").encode("utf-8")
 
 
 def _indent(text: str, depth: int) -> str:

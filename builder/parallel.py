@@ -10,6 +10,7 @@ same, byte for byte, whatever the number of processes.
 
 from __future__ import annotations
 
+import copy
 import gc
 import multiprocessing
 import os
@@ -98,16 +99,16 @@ def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cach
     todo = [i for i, e in enumerate(entries) if e is None]
     done = len(files) - len(todo)
     _SEAL = cache
-    try:
-        made = list(_map(_load_chunk, _load_one, [files[i] for i in todo], jobs, LOAD_CHUNK,
-                         lambda n: progress and progress("load", done + n, len(files))))
+    try:  # each result is kept (and its cache entry written) as it comes: no list of them all
+        made = _map(_load_chunk, _load_one, [files[i] for i in todo], jobs, LOAD_CHUNK,
+                    lambda n: progress and progress("load", done + n, len(files)))
+        for i, item in zip(todo, made):
+            sealed = item if isinstance(item, bytes) else None
+            entries[i] = item = _as_loaded(cache.unseal(sealed)) if sealed is not None else _needed(item)
+            if cache is not None and keys[i] is not None and not _unreadable(item):
+                cache.put_record(keys[i], sealed or cache.seal(_entry(item)))
     finally:
         _SEAL = None
-    for i, item in zip(todo, made):
-        sealed = item if isinstance(item, bytes) else None
-        entries[i] = item = _as_loaded(cache.unseal(sealed)) if sealed is not None else item
-        if cache is not None and keys[i] is not None and not _unreadable(item):
-            cache.put_record(keys[i], sealed or cache.seal(_entry(item)))
     records, partial, parsed = [], [], {}
     for item in entries:
         report.extend(item.diagnostics)
@@ -122,6 +123,12 @@ def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cach
 def load_each(files: list[RecordFile], jobs: int, tick: Callable[[int], Any] = lambda n: None) -> list[Loaded]:
     """What reading each file gives, in order, read by ``jobs`` processes; ``tick(done)`` after each chunk."""
     return list(_map(_load_chunk, _load_one, files, jobs, LOAD_CHUNK, tick))
+
+
+def _needed(item: Loaded) -> Loaded:
+    """``item`` keeping the tokens of only the bodies whose HTML could not be made in advance."""
+    item.full = [full if getattr(links, "template", None) is None else links for links, full in zip(item.links, item.full)]
+    return item
 
 
 def _as_loaded(value: Any) -> Loaded | None:
@@ -166,7 +173,10 @@ _PAGE_MAKERS = ("home", "index_page", "record_page", "tags_page", "tag_page", "t
 
 
 class _Deferring(Renderer):
-    """A renderer whose pages are only named in the main process and made in the workers."""
+    """A renderer whose pages are only named when listed, and made one at a time just before rendering.
+
+    So no more than one page's context is alive in a process, however large the site.
+    """
 
 
 def _deferred(name: str):
@@ -180,14 +190,21 @@ for _name in _PAGE_MAKERS:
         setattr(_Deferring, _name, _deferred(_name))
 
 
+def _deferring(renderer: Renderer) -> Renderer:
+    """The same renderer (sharing its state), listing deferred pages."""
+    deferring = copy.copy(renderer)
+    deferring.__class__ = _Deferring
+    return deferring
+
+
 @dataclass(slots=True)
 class _RenderJob:
     """Everything the render workers share, inherited by fork."""
 
     renderer: Renderer
     pages: list[Page]
-    store: Callable[[str, bytes], Any]
-    extra: Mapping[str, Callable[[], bytes]]
+    store: Callable[[str, Any], Any]
+    extra: Mapping[str, Callable[[], Any]]
 
 
 _JOB: _RenderJob | None = None
@@ -210,15 +227,17 @@ def _render_chunk(tasks: list) -> list[tuple[str, Any]]:
     return [_render_extra(t) if isinstance(t, str) else _render_one(t) for t in tasks]
 
 
-def render_pages(renderer: Renderer, jobs: int, store: Callable[[str, bytes], Any],
-                 extra: Mapping[str, Callable[[], bytes]], progress: Progress | None = None) -> tuple[list[str], dict[str, Any]]:
-    """Render every page (and the ``extra`` files, made by the functions given); return page URLs and files."""
+def render_pages(renderer: Renderer, jobs: int, store: Callable[[str, Any], Any],
+                 extra: Mapping[str, Callable[[], Any]], progress: Progress | None = None) -> tuple[list[str], dict[str, Any]]:
+    """Render every page (and the ``extra`` files, made by the functions given); return page URLs and files.
+
+    Each file goes to ``store(name, bytes)`` as soon as it is made, in the process that made it,
+    and what ``store`` returns is what comes back (the bytes themselves, or where they were written).
+    """
     global _JOB
     parallel = jobs > 1 and _can_fork() and len(renderer.graph.records) >= MIN_PARALLEL
-    if parallel:
-        renderer = _Deferring(renderer.config, renderer.graph, renderer.parsed, renderer.env)
-    pages = list(renderer.pages())
-    _JOB = _RenderJob(renderer, pages, store, extra)
+    pages = list(_deferring(renderer).pages())
+    _JOB = _RenderJob(_deferring(renderer), pages, store, extra)
     tasks: list = list(extra) + list(range(len(pages)))
     total = len(tasks)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -12,7 +13,7 @@ from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, discover
 from builder.records import Record, SiteConfig
 from builder.progress import Clock, Progress
-from builder.write import Content, check_output, OutputError, write_site
+from builder.write import Chunks, Content, OutputError, Staging, check_output
 
 if TYPE_CHECKING:
     from builder.markdown import Parsed
@@ -105,19 +106,20 @@ def build(options: BuildOptions) -> BuildResult:
     result = BuildResult(report.sorted(), graph=graph, config=config, timings=clock.timings)
     if not result.ok or config is None:
         return result
-    with clock.stage("render"):
-        result.files = render_site(config, graph, parsed, content, options.templates, options, cache)
-    if options.output is not None:
-        with clock.stage("write"):
-            try:
-                write_site(options.output, result.files, cache.files if cache else None,
-                           search.index_site if options.search else None)
-            except search.SearchError as exc:
-                raise BuildRefused(f"search index: {exc}") from None
-            if cache is not None:
-                made = rebuild.Made(config, report.items[start:first], loaded, report.items[first:last], parsed, resolver, graph)
-                state = rebuild.remember(cache, options, content, made, result.files) if read is not None else ""
-                previous.remember(cache, options, content, read, result.diagnostics, previous.stored_names(cache, result.files), state)
+    staging = Staging(options.output, cache.files if cache else None) if options.output is not None else None
+    with staging or contextlib.nullcontext():
+        with clock.stage("render"):
+            result.files = render_site(config, graph, parsed, content, options.templates, options, cache, staging)
+        if staging is not None:
+            with clock.stage("write"):
+                try:
+                    staging.commit(result.files, search.index_site if options.search else None)
+                except search.SearchError as exc:
+                    raise BuildRefused(f"search index: {exc}") from None
+                if cache is not None:
+                    made = rebuild.Made(config, report.items[start:first], loaded, report.items[first:last], parsed, resolver, graph)
+                    state = rebuild.remember(cache, options, content, made, result.files) if read is not None else ""
+                    previous.remember(cache, options, content, read, result.diagnostics, previous.stored_names(cache, result.files), state)
     return result
 
 
@@ -147,37 +149,58 @@ def link(loaded: list[Record], parse: Callable[[Record], Parsed], content: Conte
 
 
 def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: ContentFiles, templates: Path,
-                options: BuildOptions | None = None, cache: Cache | None = None) -> dict[str, Content]:
-    """Every output file by site-relative path: pages, feed, sitemap, JSON, assets."""
+                options: BuildOptions | None = None, cache: Cache | None = None,
+                staging: Staging | None = None) -> dict[str, Content]:
+    """Every output file by site-relative path: pages, feed, sitemap, JSON, assets.
+
+    With ``staging``, each file is written into it as soon as it is made (by the worker that made it)
+    and named here by where it will be; without, the files are kept in memory (``check``).
+    """
     from builder import outputs, parallel, urls
     from builder.render import Renderer, environment
 
     options = options or BuildOptions(templates=templates)
     indexed = options.search and options.output is not None
     renderer = Renderer(config, graph, parallel.Bodies(graph, parsed), environment(templates), indexed)
-    extra = {urls.FEED: lambda: outputs.atom_feed(config, graph), "dossier.json": lambda: outputs.dossier_json(config, graph, {"graph": renderer.explore.graph_json()})}
-    store = _store(cache, options.output)
+    extra = {urls.FEED: lambda: outputs.atom_feed(config, graph),
+             "dossier.json": lambda: outputs.dossier_json_chunks(config, graph, {"graph": renderer.explore.graph_json()})}
+    store = _store(cache, staging)
     page_urls, made = parallel.render_pages(renderer, options.jobs, store, extra, options.progress)
     files = {name: content for name, content in made.items() if name not in extra}
     files[urls.FEED] = made[urls.FEED]
     files["sitemap.xml"] = store("sitemap.xml", outputs.sitemap(config, page_urls))
     files["dossier.json"] = made["dossier.json"]
-    for name, data in renderer.explore.files().items():
+    for name, data in renderer.explore.each_file():
         files[name] = store(name, data)
     for asset in sorted((templates / "static").rglob("*")):
         if asset.is_file():
-            files["assets/" + asset.relative_to(templates / "static").as_posix()] = asset
+            name = "assets/" + asset.relative_to(templates / "static").as_posix()
+            files[name] = _put(staging, name, asset)
     for relative in content.assets:
-        files.setdefault(relative.as_posix(), content.root / relative)
+        if relative.as_posix() not in files:
+            files[relative.as_posix()] = _put(staging, relative.as_posix(), content.root / relative)
     return files
 
 
-def _store(cache: Cache | None, output: Path | None):
-    """Where rendered bytes go: kept in memory, or stored in the cache (and named by their path there)."""
-    if cache is None or output is None:
-        return lambda name, data: data
-    previous_output = output.absolute()
-    return lambda name, data: cache.put_file(data, previous_output / name)
+def _store(cache: Cache | None, staging: Staging | None) -> Callable[[str, bytes | Chunks], Content]:
+    """Where rendered bytes go: kept in memory, or written (through the cache when there is one) into ``staging``."""
+    def store(name: str, data: bytes | Chunks) -> Content:
+        if staging is None:
+            return data if isinstance(data, bytes) else b"".join(data)
+        stored: Content | Chunks = data
+        if cache is not None:
+            previous_file = staging.output / name
+            stored = cache.put_file(data, previous_file) if isinstance(data, bytes) else cache.put_chunks(data, previous_file)
+        return _put(staging, name, stored)
+    return store
+
+
+def _put(staging: Staging | None, name: str, content: Content | Chunks) -> Content:
+    """Write a file into ``staging``; what names it from then on (a source file, or where it will be)."""
+    if staging is None:
+        return content
+    staging.put(name, content)
+    return content if isinstance(content, Path) else staging.output / name
 
 
 def _check_folders(options: BuildOptions) -> None:

@@ -16,13 +16,15 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Collection, Iterable, Mapping
 
 MARKER = ".dossier-site"
 """File that marks a folder as one dossier wrote, so it may replace it."""
 
 Content = bytes | Path
 """A file's bytes, or a source file to copy."""
+Chunks = Iterable[bytes]
+"""A file's bytes in pieces, for a file too large to hold whole (dossier.json of a large site)."""
 
 
 class OutputError(Exception):
@@ -55,42 +57,83 @@ def write_site(output: Path, files: Mapping[str, Content], linkable: Path | None
     indexer); an exception from it leaves ``output`` as it was. It may return the
     site-relative folder it wrote into, so only that one is searched for what it added.
     """
-    output = output.resolve()  # a link to the folder is kept; the folder it names is replaced
-    output.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(output)
-    temp = Path(tempfile.mkdtemp(prefix=f".{output.name}.tmp-{os.getpid()}-", dir=output.parent))
-    try:
-        temp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
-        _fill(temp, output if output.is_dir() else None, files, linkable)
-        if finish is not None:
-            added = finish(temp, output)
-            if output.is_dir():  # a first build has nothing to link to
-                _relink_added(temp, output, files, added)
-        _swap(temp, output)
-    finally:
-        if temp.exists():
-            shutil.rmtree(temp, ignore_errors=True)
+    with Staging(output, linkable) as staging:
+        for name in sorted(files):
+            staging.put(name, files[name])
+        staging.commit(files, finish)
 
 
-def _fill(temp: Path, previous: Path | None, files: Mapping[str, Content], linkable: Path | None = None) -> None:
-    made: set[Path] = set()
-    for name in sorted(files):
-        target = temp / name
-        if target.parent not in made:
+class Staging:
+    """The next output folder, filled file by file in a temporary sibling, then swapped in whole.
+
+    Files may be put from forked workers (each writes its own files). Leaving
+    the ``with`` block without ``commit`` (a failed or interrupted build) removes
+    the temporary folder and leaves ``output`` as it was.
+    """
+
+    def __init__(self, output: Path, linkable: Path | None = None) -> None:
+        self.output = output.resolve()  # a link to the folder is kept; the folder it names is replaced
+        self.linkable = linkable
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(self.output)
+        self.temp = Path(tempfile.mkdtemp(prefix=f".{self.output.name}.tmp-{os.getpid()}-", dir=self.output.parent))
+        self.temp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
+        self.previous = self.output if self.output.is_dir() else None
+        """The output being replaced, whose unchanged files are linked; None for a first build."""
+        self._made: set[Path] = set()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.temp.exists():
+            shutil.rmtree(self.temp, ignore_errors=True)
+
+    def put(self, name: str, content: Content | Chunks) -> None:
+        """Write one file: linked from the cache's store or from the previous output when the bytes are the same."""
+        target = self.temp / name
+        if target.parent not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        content = files[name]
-        if linkable is not None and isinstance(content, Path) and linkable in content.parents and hard_link(content, target):
-            continue
-        if previous is None or not _reuse(previous / name, target, content):
-            if isinstance(content, Path):
-                shutil.copyfile(content, target)
-            else:
-                target.write_bytes(content)
-    (temp / MARKER).write_text("This folder is written by dossier build and replaced whole by the next build.\n")
+            self._made.add(target.parent)
+        if isinstance(content, (bytes, Path)):
+            _put(target, self.previous / name if self.previous else None, content, self.linkable)
+            return
+        with target.open("wb") as out:
+            for chunk in content:
+                out.write(chunk)
+        if self.previous is None:
+            return
+        spare = target.with_name(target.name + ".new")
+        os.rename(target, spare)
+        if _reuse(self.previous / name, target, spare):
+            spare.unlink()
+        else:
+            os.rename(spare, target)
+
+    def commit(self, names: Collection[str], finish: Callable[[Path, Path], str | None] | None = None) -> None:
+        """Mark the folder as dossier's, run ``finish(temp, output)`` (the search indexer), swap it into place.
+
+        ``names`` are the files put; the ones ``finish`` adds are linked from the previous output when unchanged.
+        """
+        (self.temp / MARKER).write_text("This folder is written by dossier build and replaced whole by the next build.\n")
+        if finish is not None:
+            added = finish(self.temp, self.output)
+            if self.previous is not None:  # a first build has nothing to link to
+                _relink_added(self.temp, self.previous, names, added)
+        _swap(self.temp, self.output)
 
 
-def _relink_added(temp: Path, previous: Path, files: Mapping[str, Content], added: str | None = None) -> None:
+def _put(target: Path, old: Path | None, content: Content, linkable: Path | None) -> None:
+    if linkable is not None and isinstance(content, Path) and linkable in content.parents and hard_link(content, target):
+        return
+    if old is None or not _reuse(old, target, content):
+        if isinstance(content, Path):
+            shutil.copyfile(content, target)
+        else:
+            target.write_bytes(content)
+
+
+def _relink_added(temp: Path, previous: Path, files: Collection[str], added: str | None = None) -> None:
     """Hard-link files ``finish`` added (under ``added``, or anywhere) from the previous output where their bytes are the same."""
     for path in sorted((temp / added if added else temp).rglob("*")):
         name = path.relative_to(temp).as_posix()
@@ -112,13 +155,24 @@ def _reuse(old: Path, new: Path, content: Content) -> bool:
         size = content.stat().st_size if isinstance(content, Path) else len(content)
         if old.stat().st_size != size:
             return False
-        data = content.read_bytes() if isinstance(content, Path) else content
-        if old.read_bytes() != data:
+        same = same_file(old, content) if isinstance(content, Path) else old.read_bytes() == content
+        if not same:
             return False
         os.link(old, new)
         return True
     except OSError:
         return False
+
+
+def same_file(a: Path, b: Path, block: int = 1 << 16) -> bool:
+    """Whether two files hold the same bytes, read a block at a time (filecmp would remember every pair)."""
+    with a.open("rb") as first, b.open("rb") as second:
+        while True:
+            one, two = first.read(block), second.read(block)
+            if one != two:
+                return False
+            if not one:
+                return True
 
 
 def hard_link(source: Path, target: Path) -> bool:
