@@ -2,9 +2,11 @@
 
 It holds three things:
 
-- ``records.pickle``: each content file's loaded record, diagnostics and the
-  links its body makes, keyed by a hash of the file's bytes, its path and type,
-  and the fingerprint of the code that read it;
+- ``records/``: each content file's loaded record, diagnostics and the links
+  its body makes, one file per entry, named by a hash of the content file's
+  bytes, its path and type, and the fingerprint of the code that read it
+  (written as each is made and read as each is needed, so a build never holds
+  them all); ``stamps.pickle`` tells which entry an unchanged file has;
 - ``files/``: every rendered output file, named by the hash of its bytes, so an
   output folder can be rebuilt by hard links and unchanged files keep their
   modification times;
@@ -34,15 +36,16 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from builder import __version__
-from builder.write import hard_link
+from builder.write import hard_link, same_file
 
 MAGIC = b"dossier-cache 1\n"
 TAG = "CACHEDIR.TAG"
 TAG_TEXT = "Signature: 8a477f597d28d172789f06886806bc55\n# The build cache of dossier; `dossier clean` removes it.\n"
-RECORDS = "records.pickle"
+RECORDS = "records"
+STAMPS = "stamps.pickle"
 MANIFEST = "manifest.pickle"
 _ALLOWED = {
     ("builder.records", "Record"), ("builder.records", "Source"), ("builder.records", "Position"),
@@ -108,11 +111,10 @@ class Cache:
         self.folder = folder.absolute()
         self.fingerprint = fingerprint
         self.files = self.folder / "files"
-        self.records: dict[str, bytes] = {}
-        """Pickled record entries by key, as read; decoded one by one on use."""
+        self.records = self.folder / RECORDS
         self.stamps: dict[str, tuple[tuple, str]] = {}
         """Content file path -> (stamp, key) of the last build, to skip reading unchanged files."""
-        self._used: dict[str, bytes] = {}
+        self._used: set[str] = set()
         self._new_stamps: dict[str, tuple[tuple, str]] = {}
         self._dirty = False
         self._manifest: dict | None = None
@@ -122,10 +124,9 @@ class Cache:
         """Stored files become pages of the site: readable as any file the user makes."""
 
     def open(self) -> Cache:
-        """Read the record table; a missing, foreign or corrupt one leaves the cache empty."""
-        table = self._read(RECORDS)
-        if isinstance(table, dict) and isinstance(table.get("records"), dict):
-            self.records, self.stamps = table["records"], table.get("stamps", {})
+        """Read the stamps of the last build's content files; missing, foreign or corrupt ones are ignored."""
+        stamps = self._read(STAMPS)
+        self.stamps = stamps if isinstance(stamps, dict) else {}
         return self
 
     # -- loaded records -------------------------------------------------
@@ -140,20 +141,34 @@ class Cache:
 
     def get_record(self, key: str) -> Any:
         """The entry stored under ``key``, or None when absent or not sound."""
-        blob = self.records.get(key)
-        if blob is None:
+        path = self._entry_path(key)
+        try:
+            data = path.read_bytes()
+        except (OSError, ValueError):
             return None
-        value = _unseal(blob, self.fingerprint)
+        check, sealed = data[:20], data[20:]
+        value = _unseal(sealed, self.fingerprint) if secrets.compare_digest(_check(key.encode() + sealed), check) else None
         if value is None:
-            self.records.pop(key, None)
+            path.unlink(missing_ok=True)
             return None
-        self._used[key] = blob
+        self._used.add(key)
         return value
 
     def put_record(self, key: str, sealed: bytes) -> None:
-        """Store an entry made by ``seal``."""
-        self._used[key] = sealed
+        """Store an entry made by ``seal``, bound to its key (so entries cannot be swapped), at once."""
+        path = self._entry_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as f:
+            f.write(_check(key.encode() + sealed) + sealed)
+        os.replace(temp, path)
+        self._used.add(key)
         self._dirty = True
+
+    def _entry_path(self, key: str) -> Path:
+        if len(key) < 3 or not key.isalnum():
+            raise ValueError(f"not a cache key: {key!r}")
+        return self.records / key[:2] / key[2:]
 
     def seal(self, value: Any) -> bytes:
         """``value`` pickled, with this cache's fingerprint and a checksum."""
@@ -164,14 +179,18 @@ class Cache:
         return _unseal(data, self.fingerprint)
 
     def save_records(self) -> None:
-        """Write the entries used by this build (and only those), when anything changed."""
-        if not self._dirty and self._used.keys() == self.records.keys() and self._new_stamps == self.stamps:
+        """Write the stamps and remove the entries this build did not use, when anything changed."""
+        if not self._dirty and self._new_stamps == self.stamps:
             return
-        self._write(RECORDS, {"records": self._used, "stamps": self._new_stamps})
+        self._write(STAMPS, self._new_stamps)
+        for folder in self.records.glob("??"):
+            for path in folder.iterdir():
+                if folder.name + path.name not in self._used:
+                    path.unlink(missing_ok=True)
 
     def release(self) -> None:
-        """Forget the record entries (after ``save_records``): a large site's are many megabytes."""
-        self.records, self._used = {}, {}
+        """Forget which entries were used and the stamps (after ``save_records``)."""
+        self._used, self.stamps, self._new_stamps = set(), {}, {}
 
     # -- rendered files ---------------------------------------------------
     def file_path(self, name: str) -> Path:
@@ -189,6 +208,25 @@ class Cache:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), self.mode)
             f.write(data)
+        os.replace(temp, path)
+        return path
+
+    def put_chunks(self, chunks: Iterable[bytes], previous: Path | None = None) -> Path:
+        """``put_file`` for bytes given in pieces, hashed as they are written and never held whole."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=self.files, prefix=".tmp-")
+        h = hashlib.blake2b(digest_size=20)
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), self.mode)
+            for chunk in chunks:
+                h.update(chunk)
+                f.write(chunk)
+        path = self.file_path(h.hexdigest())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for same in (path, previous):
+            if same is not None and _same_file(same, Path(temp)) and (same == path or hard_link(same, path)):
+                os.unlink(temp)
+                return path
         os.replace(temp, path)
         return path
 
@@ -287,6 +325,13 @@ def _unseal(data: bytes, fingerprint: str, allowed: frozenset | set = _ALLOWED) 
         return loads(body, allowed)
     except Exception:  # a cache entry that cannot be read is discarded, whatever the reason
         return None
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        return path.stat().st_size == other.stat().st_size and not path.is_symlink() and same_file(path, other)
+    except OSError:
+        return False
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:

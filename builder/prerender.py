@@ -4,13 +4,15 @@ A body's HTML depends on the rest of the site only through its wikilinks (each
 target's address from the page and its label). So the stage that parses a
 body also renders it with a marker in place of each target's address and
 label; rendering it for a page is then a matter of putting the real ones in.
-The HTML can be stored in the cache and sent between processes, where tokens
-would be too heavy. Bodies whose HTML depends on more (relative links, images)
-or whose links do not all resolve are parsed and rendered again, as usual.
+The HTML, deflated, can be kept for every body of a large site, stored in the
+cache and sent between processes, where tokens would be too heavy. Bodies
+whose HTML depends on more (relative links, images) or whose links do not all
+resolve are parsed and rendered again, as usual.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -27,16 +29,17 @@ MARK = "\0"
 class Prerendered(Parsed):
     """A parsed body without its tokens, with its HTML made for marked targets."""
 
-    template: str | None = None
-    """The HTML with markers, or None when the body must be rendered from tokens."""
+    template: bytes | None = None
+    """The HTML with markers, deflated (a large site holds every body's at once), or None when the
+    body must be rendered from tokens."""
     source: str = ""
     """The body, parsed again when the template cannot be used."""
 
     def fill(self, wikilinks: Mapping[str, Target], local: Mapping, sizes: Mapping | None) -> str:
         """The HTML for the given targets: the template filled in, or a full render when it cannot be."""
-        html = self.template
-        if html is None or local:
+        if self.template is None or local:
             return markdown.render(markdown.parse(self.source), wikilinks, local, sizes)
+        html = zlib.decompress(self.template).decode("utf-8")
         for i, name in enumerate(_targets(self)):
             target = wikilinks.get(name)
             if target is None:
@@ -52,7 +55,7 @@ def prerender(body: str, parsed: Parsed) -> Prerendered:
     if parsed.local_links or _has_image(body, parsed) or MARK in body:
         return result
     marked = {name: Target(f"{MARK}H{i}{MARK}", f"{MARK}L{i}{MARK}") for i, name in enumerate(_targets(result))}
-    result.template = markdown.render(parsed, marked, {}, {})
+    result.template = zlib.compress(markdown.render(parsed, marked, {}, {}).encode("utf-8"), 6)
     return result
 
 

@@ -12,6 +12,8 @@ import pytest
 from builder import cache as cache_module
 from builder.cache import MAGIC, Cache, clean, fingerprint
 from builder.cli import main
+from builder.diagnostics import Report
+from builder.discover import discover
 from builder.pipeline import BuildOptions, build
 from builder.render import TEMPLATES
 from conftest import snapshot
@@ -81,8 +83,9 @@ def test_records_come_from_the_cache_when_their_file_is_unchanged(site, monkeypa
 def test_a_damaged_or_foreign_cache_is_ignored(site, damage: str, tmp_path: Path) -> None:
     site.build()
     shutil.rmtree(site.output)
-    for name in ("records.pickle", "manifest.pickle"):
-        path = site.cache / name
+    entries = sorted((site.cache / "records").glob("*/*"))
+    assert entries, "each record's entry is a file of its own"
+    for path in [*entries, site.cache / "stamps.pickle", site.cache / "manifest.pickle"]:
         data = path.read_bytes()
         if damage == "flip":
             data = data[:-50] + bytes([data[-50] ^ 0xFF]) + data[-49:]
@@ -173,3 +176,24 @@ def _sealed(value, fingerprint_: str) -> bytes:
 
     body = pickle.dumps(value)
     return MAGIC + fingerprint_.encode() + b"\n" + hashlib.blake2b(body, digest_size=20).digest() + body
+
+
+def test_record_entries_are_files_bound_to_their_key_and_pruned(site, monkeypatch) -> None:
+    site.build()
+    entries = sorted((site.cache / "records").glob("*/*"))
+    assert len(entries) == len(discover(site.content, Report()).records)
+    first, second = entries[0].read_bytes(), entries[1].read_bytes()
+    entries[0].write_bytes(second)  # a sound entry under another file's key
+    entries[1].write_bytes(first)
+    shutil.rmtree(site.output)
+    (site.cache / "manifest.pickle").unlink()
+    read = []
+    original = cache_module.Cache.put_record
+    monkeypatch.setattr(cache_module.Cache, "put_record", lambda self, key, sealed: read.append(key) or original(self, key, sealed))
+    site.build()
+    assert len(read) == 2 and snapshot(site.output) == site.reference()
+    monkeypatch.undo()
+    removed = next(site.content.rglob("articles/**/*.md"))
+    removed.unlink()
+    site.build()
+    assert len(list((site.cache / "records").glob("*/*"))) == len(entries) - 1

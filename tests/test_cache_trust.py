@@ -64,12 +64,11 @@ def _poison(folder: Path, home: Path) -> None:
         "import pickle, sys\n"
         "from pathlib import Path\n"
         "from builder import cache\n"
-        "path = Path(sys.argv[1]) / cache.RECORDS\n"
-        "data = path.read_bytes()\n"
-        "fingerprint = data[len(cache.MAGIC):].split(b'\\n', 1)[0].decode()\n"
-        "table = cache._unseal(data, fingerprint)\n"
         "evil = lambda v: pickle.loads(pickle.dumps(v).replace(b'https://example.org/safe', b'javascript:alert(1)/////'))\n"
-        "table['records'] = {k: cache._seal(evil(cache._unseal(v, fingerprint)), fingerprint) for k, v in table['records'].items()}\n"
-        "path.write_bytes(cache._seal(table, fingerprint))\n"
+        "for path in (Path(sys.argv[1]) / cache.RECORDS).glob('*/*'):\n"
+        "    key, sealed = (path.parent.name + path.name).encode(), path.read_bytes()[20:]\n"
+        "    fingerprint = sealed[len(cache.MAGIC):].split(b'\\n', 1)[0].decode()\n"
+        "    forged = cache._seal(evil(cache._unseal(sealed, fingerprint)), fingerprint)\n"
+        "    path.write_bytes(cache._check(key + forged) + forged)\n"
     )
     subprocess.run([sys.executable, "-c", code, str(folder)], env=dict(os.environ, XDG_CACHE_HOME=str(home)), check=True)
