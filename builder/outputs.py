@@ -101,10 +101,28 @@ def assemble_json_chunks(config: SiteConfig, records: Iterable[str], extra: dict
         yield (separator + _indent(entry, 2)).encode("utf-8")
         separator = ",\n"
     text = "[]" if separator == "[\n" else "\n ]"
-    text += f',\n "generator": {_indent(json.dumps(generator, indent=1), 1)[1:]}'
+    yield (text + f',\n "generator": {_indent(json.dumps(generator, indent=1), 1)[1:]}').encode("utf-8")
     for key, value in (extra or {}).items():
-        text += f',\n {json.dumps(key)}: {_indent(json.dumps(value, ensure_ascii=False, indent=1), 1)[1:]}'
-    yield (text + "\n}\n").encode("utf-8")
+        yield f',\n {json.dumps(key)}: '.encode("utf-8")
+        for piece in _json_pieces(value, 1, 2):
+            yield piece.encode("utf-8")
+    yield b"\n}\n"
+
+
+def _json_pieces(value: Any, depth: int, levels: int) -> Iterator[str]:
+    """``json.dumps(value, ensure_ascii=False, indent=1)`` indented to ``depth``, an item at a time
+    down ``levels`` levels (the graph's edges of a large site would make one very long string)."""
+    whole = not isinstance(value, (dict, list)) or not value or levels == 0
+    if whole or (isinstance(value, dict) and not all(isinstance(k, str) for k in value)):
+        yield _indent(json.dumps(value, ensure_ascii=False, indent=1), depth)[depth:]
+        return
+    pad = "\n" + " " * (depth + 1)
+    items = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+    yield "{" if isinstance(value, dict) else "["
+    for n, (key, item) in enumerate(items):
+        yield ("," if n else "") + pad + ("" if key is None else json.dumps(key, ensure_ascii=False) + ": ")
+        yield from _json_pieces(item, depth + 1, levels - 1)
+    yield "\n" + " " * depth + ("}" if isinstance(value, dict) else "]")
 
 
 def _indent(text: str, depth: int) -> str:

@@ -76,7 +76,8 @@ def test_dossier_json_in_pieces_is_one_json_document(count: int) -> None:
     graph = build(BuildOptions(GOLDEN, None, search=False)).graph
     graph.records = dict(sorted(graph.records.items())[:count])
     config = SiteConfig(title="T", description="", base_url="https://example.org/", language="en")
-    text = b"".join(outputs.dossier_json_chunks(config, graph, {"graph": {"nodes": [1, 2]}})).decode()
+    extra = {"graph": {"nodes": [1, {"label": "ایران", "tags": []}], "edges": [{"pair": [[1, 2]]}, {}], "none": {}}}
+    text = b"".join(outputs.dossier_json_chunks(config, graph, extra)).decode()
     data = json.loads(text)
-    assert len(data["records"]) == count and data["graph"] == {"nodes": [1, 2]}
+    assert len(data["records"]) == count and data["graph"] == extra["graph"]
     assert text == json.dumps(data, ensure_ascii=False, indent=1) + "\n"
