@@ -1,12 +1,16 @@
 """Peak memory of a build: generate a synthetic dossier, build it in a fresh process, report its peak RSS.
 
-    python bench/memory.py --articles 10000
+    python bench/memory.py --articles 10000 [--jobs 2] [--no-search]
 
-The build runs in one process (``--jobs 1``) without the build cache
-(``--no-cache``), as the only child of a small wrapper process, so the wrapper's
-``RUSAGE_CHILDREN`` maximum resident set size is the build's alone. The same
-figure comes from ``/usr/bin/time -v dossier build ...`` ("Maximum resident set
-size"). Linux and macOS only (``resource``).
+The build runs without the build cache (``--no-cache``), in one process unless
+``--jobs`` says otherwise, as the only child of a small wrapper process, so the
+wrapper's ``RUSAGE_CHILDREN`` maximum resident set size is the largest of the
+build's processes (the build, a render worker, or Pagefind). The same figure
+comes from ``/usr/bin/time -v dossier build ...`` ("Maximum resident set
+size"). On Linux the peak of the summed proportional set size (PSS) of all the
+build's processes is reported too, as ``bench/run.py`` measures it: memory
+that forked workers share with the build is counted once. Linux and macOS
+only (``resource``).
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import threading
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.generate import generate
+from bench.run import _sample
 
 _WRAPPER = """
 import resource, subprocess, sys
@@ -36,28 +42,38 @@ class Measure:
     articles: int
     records: int
     peak_rss: int
-    """Bytes."""
+    """Bytes: the largest of the build's processes."""
     exit_status: int
+    peak_pss: float = 0.0
+    """MB: all the build's processes together (Linux; 0 elsewhere)."""
 
 
-def measure(articles: int, folder: Path) -> Measure:
+def measure(articles: int, folder: Path, jobs: int = 1, search: bool = True) -> Measure:
     """Generate ``articles`` articles under ``folder`` and build them in a fresh process."""
     records = generate(folder / "content", articles)
     command = [sys.executable, "-m", "builder", "build", "--content", str(folder / "content"), "--output", str(folder / "site"),
-               "--jobs", "1", "--no-cache"]
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *command], capture_output=True, text=True, check=True).stdout
+               "--jobs", str(jobs), "--no-cache", *([] if search else ["--no-search"])]
+    process = subprocess.Popen([sys.executable, "-c", _WRAPPER, *command], stdout=subprocess.PIPE, text=True)
+    peak_pss, done = [0.0], threading.Event()
+    if sys.platform.startswith("linux"):
+        threading.Thread(target=_sample, args=(process.pid, peak_pss, done), daemon=True).start()
+    out = process.communicate()[0]
+    done.set()
     peak, status = (int(word) for word in out.split())
-    return Measure(articles, records, peak, status)
+    return Measure(articles, records, peak, status, peak_pss[0])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Peak resident memory of building a synthetic dossier.")
     parser.add_argument("--articles", type=int, default=10_000, help="number of articles (default: 10000)")
+    parser.add_argument("--jobs", type=int, default=1, help="build processes (default: 1)")
+    parser.add_argument("--no-search", action="store_true", help="build without the Pagefind index")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="dossier-memory-") as folder:
-        result = measure(args.articles, Path(folder))
-    print(f"{result.articles} articles ({result.records} records): exit {result.exit_status}, "
-          f"peak RSS {result.peak_rss / 2**20:.0f} MiB")
+        result = measure(args.articles, Path(folder), args.jobs, not args.no_search)
+    pss = f", peak summed PSS {result.peak_pss:.0f} MB" if result.peak_pss else ""
+    print(f"{result.articles} articles ({result.records} records), --jobs {args.jobs}: exit {result.exit_status}, "
+          f"peak RSS {result.peak_rss / 2**20:.0f} MiB{pss}")
     return result.exit_status
 
 
