@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from bisect import insort
 from dataclasses import dataclass
 
 from builder import views
@@ -13,6 +14,10 @@ WEIGHTS = {"officials": 3, "agreements": 3, "organizations": 2, "countries": 1}
 articles of a dossier about two countries name both."""
 LIMIT = 5
 """Most related articles shown on a page."""
+BROAD = 64
+"""Countries named by more articles than this are not walked whole for every article:
+their articles are visited newest first, and only while one of them could still rank
+(sharing only countries, they rarely can)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,28 +36,57 @@ def named(graph: Graph, key: Key) -> set[Key]:
 
 
 class Index:
-    """What every article names, and the articles naming each record: built once per site."""
+    """What every article names, and the articles naming each record (newest first): built once per site."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
-        self.named = {r.key: named(graph, r.key) for r in graph.of_type("articles")}
-        self.naming: dict[Key, list[Key]] = {}
-        for article in sorted(self.named):
+        articles = sorted(graph.of_type("articles"), key=lambda r: (_newest(r.date), r.slug))
+        self.order = [r.key for r in articles]
+        """Articles in the order ties are broken: newer first, then by slug."""
+        self.rank = {key: i for i, key in enumerate(self.order)}
+        self.named = {key: named(graph, key) for key in self.order}
+        self.naming: dict[Key, list[int]] = {}
+        """The ranks of the articles naming each record, ascending."""
+        for i, article in enumerate(self.order):
             for key in self.named[article]:
-                self.naming.setdefault(key, []).append(article)
+                self.naming.setdefault(key, []).append(i)
 
     def related(self, key: Key, limit: int = LIMIT) -> list[Related]:
         """Other articles ranked by the weight of what they share; ties go to the newer, then by slug."""
-        scores: dict[Key, int] = {}
-        for shared in self.named.get(key, ()):
+        mine = self.named.get(key, set())
+        me = self.rank.get(key)
+        broad = [k for k in mine if k[0] == "countries" and len(self.naming[k]) > BROAD]
+        narrow = [k for k in mine if k not in broad]
+        scores: dict[int, int] = {}
+        for shared in narrow:
             weight = WEIGHTS[shared[0]]
             for other in self.naming[shared]:
-                if other != key:
-                    scores[other] = scores.get(other, 0) + weight
+                scores[other] = scores.get(other, 0) + weight
+        scores.pop(me, None)
+        countries = set(broad)
+        for other in scores:
+            scores[other] += self._weigh(countries, other)
+        top = heapq.nsmallest(limit, ((-score, other) for other, score in scores.items()))
+        if broad and limit > 0:
+            self._broad(countries, top, set(scores) | {me}, limit)
         records = self.graph.records
-        ranked = heapq.nsmallest(limit, scores, key=lambda k: (-scores[k], _newest(records[k].date), k[1]))
-        mine = self.named[key]
-        return [Related(views.ref(records[k]), scores[k], _ordered(self.graph, mine & self.named[k])) for k in ranked]
+        return [Related(views.ref(records[self.order[i]]), -score,
+                        _ordered(self.graph, mine & self.named[self.order[i]])) for score, i in top]
+
+    def _weigh(self, countries: set[Key], rank: int) -> int:
+        return WEIGHTS["countries"] * len(countries & self.named[self.order[rank]])
+
+    def _broad(self, countries: set[Key], top: list[tuple[int, int]], seen: set, limit: int) -> None:
+        """Add to ``top`` the articles that share only broad countries, newest first, while one could still rank."""
+        ceiling = WEIGHTS["countries"] * len(countries)
+        for rank in heapq.merge(*(self.naming[k] for k in sorted(countries))):
+            if len(top) == limit and top[-1] < (-ceiling, rank):
+                return  # every later article ranks below: it shares at most ``ceiling`` and is older
+            if rank in seen:
+                continue
+            seen.add(rank)
+            insort(top, (-self._weigh(countries, rank), rank))
+            del top[limit:]
 
 
 def related_articles(graph: Graph, key: Key, limit: int = LIMIT) -> list[Related]:
