@@ -97,9 +97,11 @@ class Explore:
         if record.type == "articles":
             context["related"] = self.related_index.related(record.key)
             return context
-        local = relgraph.local(self.graph, record.key, *self._order)
-        if local.number_of_nodes() > 1:
-            context["graph_view"] = graphsvg.local_view(local, record.key, url, f"Connections of {record.label}")
+        order, titles = self._order
+        nodes, touching = relgraph.local_parts(self.graph, record.key, order)
+        if len(nodes) > 1:
+            context["graph_view"] = graphsvg.local_view_of(nodes, touching, titles, record.key, url,
+                                                           f"Connections of {record.label}")
         if record.type in FEED_TYPES:
             context["feeds"] = [(f"{self.config.title}: articles on {record.label}", feed_url(record.key))]
         return context

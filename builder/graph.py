@@ -122,14 +122,9 @@ def edges(g: nx.MultiDiGraph, keys: Iterable[Key] | None = None) -> list[Edge]:
 def neighbourhood(g: nx.MultiDiGraph, key: Key) -> nx.MultiDiGraph:
     """The node, its neighbours one hop away either way, and the edges that touch the node."""
     local = nx.MultiDiGraph(titles=g.graph.get("titles", {}))
-    if key not in g:
-        return local
-    around = set(g.successors(key)) | set(g.predecessors(key)) | {key}
-    for node in sorted(around):
-        local.add_node(node, **g.nodes[node])
-    touching = [d["edge"] for _, _, d in g.out_edges(key, data=True)] + [d["edge"] for _, _, d in g.in_edges(key, data=True)]
-    for edge in sorted(set(touching), key=lambda e: e.sort_key):
-        local.add_edge(edge.source, edge.target, key=_edge_key(edge), edge=edge)
+    nodes, touching = around(g, key)
+    local.add_nodes_from(nodes.items())
+    local.add_edges_from((e.source, e.target, _edge_key(e), {"edge": e}) for e in touching)
     return local
 
 
@@ -140,8 +135,17 @@ def local(graph: Graph, key: Key, order: dict[Key, int], titles: dict[Key, str])
     (as ``build`` keeps them), so a page of one entity costs its own links, not the whole graph.
     """
     g = nx.MultiDiGraph(titles=titles)
+    nodes, touching = local_parts(graph, key, order)
+    g.add_nodes_from(nodes.items())
+    g.add_edges_from((e.source, e.target, _edge_key(e), {"edge": e}) for e in touching)
+    return g
+
+
+def local_parts(graph: Graph, key: Key, order: dict[Key, int]) -> tuple[dict[Key, dict], list[Edge]]:
+    """What ``local`` holds as plain data: the node and its neighbours (sorted, with their
+    attributes) and the edges touching the node (in a fixed order)."""
     if key[0] not in ENTITY_TYPES or key not in graph.records:
-        return g
+        return {}, []
     found: list[Edge] = []
     for source in sorted({key} | {l.source for l in graph.incoming.get(key, ())}, key=order.__getitem__):
         record = graph.records[source]
@@ -151,11 +155,20 @@ def local(graph: Graph, key: Key, order: dict[Key, int], titles: dict[Key, str])
     for edge in sorted(found, key=lambda e: e.sort_key):
         kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as add_edge does: the last one stays
     around = {key} | {e.source for e in kept.values()} | {e.target for e in kept.values()}
-    for node in sorted(around):
-        g.add_node(node, type=node[0], label=graph.records[node].label, url=urls.record_url(*node))
-    for edge in sorted(kept.values(), key=lambda e: e.sort_key):
-        g.add_edge(edge.source, edge.target, key=_edge_key(edge), edge=edge)
-    return g
+    nodes = {n: {"type": n[0], "label": graph.records[n].label, "url": urls.record_url(*n)} for n in sorted(around)}
+    return nodes, sorted(kept.values(), key=lambda e: e.sort_key)
+
+
+def around(g: nx.MultiDiGraph, key: Key) -> tuple[dict[Key, dict], list[Edge]]:
+    """What ``neighbourhood`` holds as plain data, without building a graph: the node and its
+    neighbours (sorted, with their attributes) and the edges touching the node (in a fixed order)."""
+    if key not in g:
+        return {}, []
+    out, into = g.succ[key], g.pred[key]
+    nodes = {n: g.nodes[n] for n in sorted({key, *out, *into})}
+    touching = [d["edge"] for by_key in out.values() for d in by_key.values()]
+    touching += [d["edge"] for n, by_key in into.items() if n != key for d in by_key.values()]  # a loop is in both
+    return nodes, sorted(touching, key=lambda e: e.sort_key)
 
 
 def node_id(key: Key) -> str:

@@ -8,7 +8,7 @@ rounded, so the same graph gives the same bytes on every build.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from html import escape
 
@@ -67,81 +67,93 @@ class GraphView:
 def site_view(g: nx.MultiDiGraph, page_url: str, title: str) -> GraphView:
     """The whole graph, laid out by a seeded spring layout; only its best-connected records when it is large."""
     total = g.number_of_nodes()
-    g = _best_connected(g, DRAWN_NODES)
-    simple = _simple(g)
+    nodes, drawn = _best_connected(dict(g.nodes(data=True)), edges(g), DRAWN_NODES)
+    simple = _simple(nodes, drawn)
     if simple.number_of_nodes() == 0:
         positions = {}
     else:
         k = 1.6 / math.sqrt(max(simple.number_of_nodes(), 1))
         positions = nx.spring_layout(simple, seed=SEED, k=k, iterations=200, weight="weight")
-    return _view(g, positions, page_url, "site-graph", title, (720, 600), None, total)
+    return _view(nodes, drawn, g.graph.get("titles", {}), positions, page_url, "site-graph", title, (720, 600), None, total)
 
 
 def local_view(g: nx.MultiDiGraph, centre: Key, page_url: str, title: str) -> GraphView:
     """One entity in the middle and its neighbours on a ring, in type and name order;
     only its best-connected neighbours when it has many."""
-    total = g.number_of_nodes()
-    g = _best_connected(g, DRAWN_NODES, keep=centre)
-    others = sorted((n for n in g.nodes if n != centre), key=lambda n: (_type_rank(n), g.nodes[n]["label"].casefold(), n))
+    return local_view_of(dict(g.nodes(data=True)), edges(g), g.graph.get("titles", {}), centre, page_url, title)
+
+
+def local_view_of(nodes: dict[Key, dict], touching: list[Edge], titles: dict[Key, str], centre: Key,
+                  page_url: str, title: str) -> GraphView:
+    """``local_view`` of a neighbourhood given as plain data (``graph.around``), with the articles' titles."""
+    total = len(nodes)
+    nodes, touching = _best_connected(nodes, touching, DRAWN_NODES, keep=centre)
+    others = sorted((n for n in nodes if n != centre), key=lambda n: (_type_rank(n), nodes[n]["label"].casefold(), n))
     if not others:
         positions = {centre: (0.0, 0.0)}
     else:
-        positions = nx.shell_layout(g, nlist=[[centre], others], rotate=0)
-    return _view(g, positions, page_url, "local-graph", title, (720, 440), centre, total)
+        positions = nx.shell_layout([centre, *others], nlist=[[centre], others], rotate=0)
+    return _view(nodes, touching, titles, positions, page_url, "local-graph", title, (720, 440), centre, total)
 
 
-def _best_connected(g: nx.MultiDiGraph, limit: int, keep: Key | None = None) -> nx.MultiDiGraph:
-    """``g`` itself when it has at most ``limit`` nodes; otherwise the subgraph of the
-    ``limit`` nodes with the most relationships (ties by key, so the choice is stable),
-    always including ``keep``."""
-    if g.number_of_nodes() <= limit:
-        return g
-    degree = g.degree()
-    ranked = sorted(g.nodes, key=lambda n: (n != keep, -degree[n], n))
-    chosen = g.subgraph(ranked[:limit]).copy()
-    chosen.graph.update(g.graph)
-    return chosen
+def _best_connected(nodes: dict[Key, dict], drawn: list[Edge], limit: int,
+                    keep: Key | None = None) -> tuple[dict[Key, dict], list[Edge]]:
+    """The nodes and edges themselves when there are at most ``limit`` nodes; otherwise the
+    ``limit`` nodes with the most relationships (ties by key, so the choice is stable), always
+    including ``keep``, in their given order, and the edges between them."""
+    if len(nodes) <= limit:
+        return nodes, drawn
+    degree: Counter[Key] = Counter()
+    for edge in drawn:
+        degree[edge.source] += 1
+        degree[edge.target] += 1
+    chosen = set(sorted(nodes, key=lambda n: (n != keep, -degree[n], n))[:limit])
+    return ({n: data for n, data in nodes.items() if n in chosen},
+            [e for e in drawn if e.source in chosen and e.target in chosen])
 
 
 def _type_rank(key: Key) -> int:
     return ENTITY_TYPES.index(key[0]) if key[0] in ENTITY_TYPES else len(ENTITY_TYPES)
 
 
-def _simple(g: nx.MultiDiGraph) -> nx.Graph:
+def _simple(nodes: dict[Key, dict], drawn: list[Edge]) -> nx.Graph:
     """Undirected, one edge per pair, weighted by how many relationships join them."""
     simple = nx.Graph()
-    simple.add_nodes_from(g.nodes)
-    for a, b in g.edges():
+    simple.add_nodes_from(nodes)
+    for edge in drawn:
+        a, b = edge.source, edge.target
         if a != b:
             weight = simple.edges[a, b]["weight"] + 1 if simple.has_edge(a, b) else 1
             simple.add_edge(a, b, weight=weight)
     return simple
 
 
-def _view(g, positions, page_url: str, ident: str, title: str, size: tuple[int, int], centre: Key | None,
-          total: int) -> GraphView:
+def _view(nodes: dict[Key, dict], all_edges: list[Edge], titles: dict[Key, str], positions, page_url: str,
+          ident: str, title: str, size: tuple[int, int], centre: Key | None, total: int) -> GraphView:
     points = _fit(positions, size, symmetric=centre is not None)
-    labels = {n: g.nodes[n]["label"] for n in g.nodes}
-    all_edges = edges(g)
+    labels = {n: data["label"] for n, data in nodes.items()}
     pairs: dict[tuple[Key, Key], list[Edge]] = defaultdict(list)
     for edge in all_edges:
         if edge.source != edge.target:
-            pairs[tuple(sorted((edge.source, edge.target)))].append(edge)
-    degree = dict(_simple(g).degree())
+            pairs[(edge.source, edge.target) if edge.source < edge.target else (edge.target, edge.source)].append(edge)
+    degree: Counter[Key] = Counter()
+    for a, b in pairs:
+        degree[a] += 1
+        degree[b] += 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size[0]} {size[1]}" class="graph-drawing" '
              f'role="group" aria-labelledby="{ident}-title" id="{ident}">',
              f'<title id="{ident}-title">{escape(title)}</title>', '<g class="graph-edges">']
     for (a, b), group in sorted(pairs.items()):
         parts.append(_line(points[a], points[b], group, labels, centre))
     parts.append('</g><g class="graph-nodes">')
-    for node in sorted(g.nodes):
-        parts.append(_node(node, g.nodes[node], points[node], degree.get(node, 0), page_url))
+    for node in sorted(nodes):
+        parts.append(_node(node, nodes[node], points[node], degree[node], page_url))
     parts.append("</g></svg>")
-    legend = tuple((SINGULAR[t].capitalize(), COLOURS[t]) for t in ENTITY_TYPES if any(n[0] == t for n in g.nodes))
-    stated = [_item(e, g) for e in all_edges if e.relation != "co-mention"]
-    together = [item for group in pairs.values() if (item := _together(group, g, centre)) is not None]
+    legend = tuple((SINGULAR[t].capitalize(), COLOURS[t]) for t in ENTITY_TYPES if any(n[0] == t for n in nodes))
+    stated = [_item(e, nodes) for e in all_edges if e.relation != "co-mention"]
+    together = [item for group in pairs.values() if (item := _together(group, nodes, titles, centre)) is not None]
     items = tuple(sorted(stated + together, key=_item_order))
-    shown = g.number_of_nodes()
+    shown = len(nodes)
     return GraphView(Markup("\n".join(parts)), items, shown, len(all_edges), legend, total if total > shown else 0)
 
 
@@ -157,13 +169,14 @@ def _fit(positions, size: tuple[int, int], symmetric: bool = False) -> dict[Key,
     if symmetric:
         reach_x, reach_y = max(abs(x) for x in xs), max(abs(y) for y in ys)
         xs, ys = xs + [-reach_x, reach_x], ys + [-reach_y, reach_y]
-    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    low_x, high_x, low_y, high_y = min(xs), max(xs), min(ys), max(ys)
+    span_x, span_y = (high_x - low_x) or 1.0, (high_y - low_y) or 1.0
     margin_x, margin_y = 110, 40
     width, height = size[0] - 2 * margin_x, size[1] - 2 * margin_y
     fitted = {}
     for node, (x, y) in positions.items():
-        fx = margin_x + (float(x) - min(xs)) / span_x * width if max(xs) > min(xs) else size[0] / 2
-        fy = margin_y + (float(y) - min(ys)) / span_y * height if max(ys) > min(ys) else size[1] / 2
+        fx = margin_x + (float(x) - low_x) / span_x * width if high_x > low_x else size[0] / 2
+        fy = margin_y + (float(y) - low_y) / span_y * height if high_y > low_y else size[1] / 2
         fitted[node] = (round(fx, 1), round(fy, 1))
     return fitted
 
@@ -216,25 +229,24 @@ def _oriented(edge: Edge, centre: Key | None) -> tuple[Key, Key]:
     return edge.source, edge.target
 
 
-def _item(edge: Edge, g: nx.MultiDiGraph) -> Item:
-    source = (g.nodes[edge.source]["url"], g.nodes[edge.source]["label"])
-    target = (g.nodes[edge.target]["url"], g.nodes[edge.target]["label"])
+def _item(edge: Edge, nodes: dict[Key, dict]) -> Item:
+    source = (nodes[edge.source]["url"], nodes[edge.source]["label"])
+    target = (nodes[edge.target]["url"], nodes[edge.target]["label"])
     phrase = f"holds the post of {edge.label} at" if edge.relation == "position" else edge.label
     return Item(source, phrase, target, edge.date)
 
 
-def _together(group: list[Edge], g: nx.MultiDiGraph, centre: Key | None) -> Item | None:
+def _together(group: list[Edge], nodes: dict[Key, dict], titles: dict[Key, str], centre: Key | None) -> Item | None:
     """One line for every co-mention of a pair: how many articles, and the newest of them."""
     mentions = [e for e in group if e.relation == "co-mention"]
     if not mentions:
         return None
     first, second = _oriented(mentions[0], centre)
-    titles = g.graph.get("titles", {})
     newest = sorted(mentions, key=lambda e: (e.date.sort_key if e.date else (), e.article), reverse=True)
     articles = tuple((urls.record_url(*e.article), titles.get(e.article, e.article[1]), e.date)
                      for e in newest[:SHOWN_ARTICLES])
-    return Item((g.nodes[first]["url"], g.nodes[first]["label"]), "mentioned together in",
-                (g.nodes[second]["url"], g.nodes[second]["label"]), newest[0].date, articles, len(mentions))
+    return Item((nodes[first]["url"], nodes[first]["label"]), "mentioned together in",
+                (nodes[second]["url"], nodes[second]["label"]), newest[0].date, articles, len(mentions))
 
 
 def _item_order(item: Item) -> tuple:

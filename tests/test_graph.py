@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -188,3 +191,15 @@ def test_a_large_graph_is_drawn_by_its_best_connected_records():
 def test_a_small_graph_is_drawn_whole(g):
     view = graphsvg.site_view(g, "graph/", "All")
     assert view.nodes == g.number_of_nodes() and view.total_nodes == 0
+
+
+def test_a_large_graph_is_drawn_the_same_whatever_the_hash_seed():
+    """Sets of records iterate in an order that changes with each process's hash seed; the
+    drawing of a graph larger than is drawn must not depend on it."""
+    script = ("import hashlib, sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; from test_graph import large_graph; "
+              "from builder import graphsvg; g = large_graph(graphsvg.DRAWN_NODES * 3); "
+              "print(hashlib.sha256(str(graphsvg.site_view(g, 'graph/', 'All').svg).encode()).hexdigest())")
+    tests, root = Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent
+    drawn = {subprocess.run([sys.executable, "-c", script, str(tests), str(root)], capture_output=True, text=True,
+                            check=True, env=dict(os.environ, PYTHONHASHSEED=seed)).stdout for seed in ("1", "2", "3")}
+    assert len(drawn) == 1
