@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import quote
@@ -11,6 +12,7 @@ import jinja2
 from markupsafe import Markup
 
 from builder import markdown, urls, views
+from builder.dates import PartialDate
 from builder.explore import Explore
 from builder.records import SINGULAR, TYPES, Record, SiteConfig
 from builder.resolve import AssetRef, Graph, Key
@@ -40,9 +42,25 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
     env.filters["human"] = lambda d: d.human() if d else ""
     env.filters["iso"] = lambda d: d.iso() if d else ""
-    env.filters["langs"] = lambda text: Markup(markdown.lang_spans(str(text)))
-    env.globals.update(TYPE_TITLES=TYPE_TITLES, SINGULAR_TITLES=SINGULAR_TITLES, KIND_TITLES=SINGULAR_KIND)
+    env.filters["langs"] = lambda text: _langs(str(text))
+    env.globals.update(TYPE_TITLES=TYPE_TITLES, SINGULAR_TITLES=SINGULAR_TITLES, KIND_TITLES=SINGULAR_KIND, date=time_element)
     return env
+
+
+def time_element(date: PartialDate | None) -> Markup:
+    """A date as the page shows it: ``<time datetime="2021-03">March 2021</time>``; nothing for no date."""
+    return _time_element(date) if date else Markup("")
+
+
+@lru_cache(maxsize=8192)
+def _time_element(date: PartialDate) -> Markup:
+    return Markup('<time datetime="{}">{}</time>').format(date.iso(), date.human())
+
+
+@lru_cache(maxsize=65536)
+def _langs(text: str) -> Markup:
+    """Names and titles recur on many pages: each is split into scripts once."""
+    return Markup(markdown.lang_spans(text))
 
 
 class Renderer:
@@ -62,7 +80,8 @@ class Renderer:
 
     def common(self, url: str) -> dict[str, Any]:
         base = self.config.base_url if url == "404.html" else ""
-        rel: Callable[[str], str] = (lambda to: base + to) if base else (lambda to: urls.relative(url, to))
+        up = "../" * url.count("/")  # urls.relative, with the way up from this page counted once
+        rel: Callable[[str], str] = (lambda to: base + to) if base else (lambda to: up + to or "./")
         nav = [(TYPE_TITLES[t], urls.index_url(t)) for t in TYPES]
         nav += [("Tags", "tags/"), ("Timeline", "timeline/"), ("Graph", "graph/")]
         canonical = self.config.base_url + url if self.config.base_url else ""
