@@ -105,10 +105,12 @@ def _stated(graph: Graph, record: Record) -> Iterable[Edge]:
             yield Edge(key, target, "position", position.title, position.start)
 
 
-def _co_mentions(graph: Graph, article: Record) -> Iterable[Edge]:
-    """Every pair of entities one article names, dated by the article."""
+def _co_mentions(graph: Graph, article: Record, key: Key | None = None) -> Iterable[Edge]:
+    """Every pair of entities one article names, dated by the article; with ``key``, only the pairs it is in."""
     named = sorted({l.target for l in graph.outgoing.get(article.key, ()) if l.target[0] in ENTITY_TYPES})
-    for a, b in combinations(named, 2):
+    pairs = combinations(named, 2) if key is None else (
+        (min(key, other), max(key, other)) for other in named if other != key and key in named)
+    for a, b in pairs:
         yield Edge(a, b, "co-mention", RELATIONS["co-mention"], article.get("date"), article.key)
 
 
@@ -149,8 +151,10 @@ def local_parts(graph: Graph, key: Key, order: dict[Key, int]) -> tuple[dict[Key
     found: list[Edge] = []
     for source in sorted({key} | {l.source for l in graph.incoming.get(key, ())}, key=order.__getitem__):
         record = graph.records[source]
-        made = _co_mentions(graph, record) if record.type == "articles" else _stated(graph, record)
-        found += [e for e in made if key in (e.source, e.target)]
+        if record.type == "articles":
+            found += _co_mentions(graph, record, key)
+        else:
+            found += [e for e in _stated(graph, record) if key in (e.source, e.target)]
     kept: dict[tuple, Edge] = {}
     for edge in sorted(found, key=lambda e: e.sort_key):
         kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as add_edge does: the last one stays

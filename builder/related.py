@@ -63,12 +63,18 @@ class Index:
             for other in self.naming[shared]:
                 scores[other] = scores.get(other, 0) + weight
         scores.pop(me, None)
+        seen = set(scores) | {me}
         countries = set(broad)
+        if countries and len(scores) > limit > 0:
+            # sharing the broad countries adds at most ``ceiling``: an article that even so cannot
+            # reach the ``limit``-th best score without them cannot rank
+            floor = heapq.nlargest(limit, scores.values())[-1] - WEIGHTS["countries"] * len(countries)
+            scores = {other: score for other, score in scores.items() if score >= floor}
         for other in scores:
             scores[other] += self._weigh(countries, other)
         top = heapq.nsmallest(limit, ((-score, other) for other, score in scores.items()))
         if broad and limit > 0:
-            self._broad(countries, top, set(scores) | {me}, limit)
+            self._broad(countries, top, seen, limit)
         records = self.graph.records
         return [Related(views.ref(records[self.order[i]]), -score,
                         _ordered(self.graph, mine & self.named[self.order[i]])) for score, i in top]

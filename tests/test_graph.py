@@ -203,3 +203,12 @@ def test_a_large_graph_is_drawn_the_same_whatever_the_hash_seed():
     drawn = {subprocess.run([sys.executable, "-c", script, str(tests), str(root)], capture_output=True, text=True,
                             check=True, env=dict(os.environ, PYTHONHASHSEED=seed)).stdout for seed in ("1", "2", "3")}
     assert len(drawn) == 1
+
+
+@pytest.mark.parametrize("ring", [1, 2, 7, 119, 250])
+def test_the_ring_of_a_local_drawing_is_networkx_shell_layout(ring):
+    nodes = [("officials", f"o-{i:03d}") for i in range(ring + 1)]
+    expected = relgraph.nx.shell_layout(nodes, nlist=[nodes[:1], nodes[1:]], rotate=0)
+    found = graphsvg._ring(nodes[0], nodes[1:])
+    assert list(found) == list(expected)
+    assert all(list(map(float, found[n])) == list(map(float, expected[n])) for n in nodes)
