@@ -50,6 +50,8 @@ class Index:
         for i, article in enumerate(self.order):
             for key in self.named[article]:
                 self.naming.setdefault(key, []).append(i)
+        self.countries = [frozenset(k for k in self.named[a] if k[0] == "countries") for a in self.order]
+        """The countries each article names, by rank."""
 
     def related(self, key: Key, limit: int = LIMIT) -> list[Related]:
         """Other articles ranked by the weight of what they share; ties go to the newer, then by slug."""
@@ -70,8 +72,10 @@ class Index:
             # reach the ``limit``-th best score without them cannot rank
             floor = heapq.nlargest(limit, scores.values())[-1] - WEIGHTS["countries"] * len(countries)
             scores = {other: score for other, score in scores.items() if score >= floor}
-        for other in scores:
-            scores[other] += self._weigh(countries, other)
+        if countries:
+            named_by, weight = self.countries, WEIGHTS["countries"]
+            for other in scores:
+                scores[other] += weight * len(countries & named_by[other])
         top = heapq.nsmallest(limit, ((-score, other) for other, score in scores.items()))
         if broad and limit > 0:
             self._broad(countries, top, seen, limit)
@@ -80,7 +84,7 @@ class Index:
                         _ordered(self.graph, mine & self.named[self.order[i]])) for score, i in top]
 
     def _weigh(self, countries: set[Key], rank: int) -> int:
-        return WEIGHTS["countries"] * len(countries & self.named[self.order[rank]])
+        return WEIGHTS["countries"] * len(countries & self.countries[rank])
 
     def _broad(self, countries: set[Key], top: list[tuple[int, int]], seen: set, limit: int) -> None:
         """Add to ``top`` the articles that share only broad countries, newest first, while one could still rank."""
