@@ -89,11 +89,11 @@ def _wikilink_rule(state: StateInline, silent: bool) -> bool:
     if not state.src.startswith("[[", state.pos):
         return False
     match = _WIKILINK.match(state.src, state.pos)
-    if not match:
+    if not match or not (target := match.group(1).strip()):  # ``[[ ]]`` names nothing: plain text
         return False
     if not silent:
         token = state.push("wikilink", "", 0)
-        token.meta = {"target": match.group(1).strip(), "text": (match.group(2) or "").strip()}
+        token.meta = {"target": target, "text": (match.group(2) or "").strip()}
         token.content = match.group(0)
     state.pos = match.end()
     return True

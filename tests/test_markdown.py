@@ -120,3 +120,9 @@ def test_table_alignment_is_a_class_not_an_inline_style():
     assert '<th class="align-left">a</th>' in html
     assert '<td class="align-center">2</td>' in html
     assert '<td class="align-right">3</td>' in html
+
+
+@pytest.mark.parametrize("body", ["[[ ]]", "[[\x0c]]", "[[ \t|text]]"])
+def test_a_wikilink_naming_nothing_is_plain_text(body):
+    parsed = parse(body)
+    assert parsed.wikilinks == [] and "wikilink" not in render(parsed, {}, {})
