@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterable, Iterator
 from xml.etree import ElementTree as ET
 
@@ -164,9 +165,14 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
     return element
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry: control characters other than tab and line ends, lone
+surrogates, and the two non-characters U+FFFE and U+FFFF."""
+
+
 def _xml_safe(text: str) -> str:
     """Drop characters XML 1.0 cannot carry (control characters)."""
-    return "".join(c for c in text if c in "\t\n\r" or (ord(c) >= 0x20 and not 0xD800 <= ord(c) <= 0xDFFF and c not in "\ufffe\uffff"))
+    return _NOT_XML.sub("", text)
 
 
 def _timestamp(date: PartialDate) -> str:
