@@ -100,8 +100,8 @@ class Explore:
         order, titles = self._order
         nodes, touching = relgraph.local_parts(self.graph, record.key, order)
         if len(nodes) > 1:
-            context["graph_view"] = graphsvg.local_view_of(nodes, touching, titles, record.key, url,
-                                                           f"Connections of {record.label}")
+            context["graph_view"] = graphsvg.local_view(nodes, touching, titles, record.key, url,
+                                                        f"Connections of {record.label}")
         if record.type in FEED_TYPES:
             context["feeds"] = [(f"{self.config.title}: articles on {record.label}", feed_url(record.key))]
         return context

@@ -122,31 +122,10 @@ def edges(g: nx.MultiDiGraph, keys: Iterable[Key] | None = None) -> list[Edge]:
     return sorted(found, key=lambda e: e.sort_key)
 
 
-def neighbourhood(g: nx.MultiDiGraph, key: Key) -> nx.MultiDiGraph:
-    """The node, its neighbours one hop away either way, and the edges that touch the node."""
-    local = nx.MultiDiGraph(titles=g.graph.get("titles", {}))
-    nodes, touching = around(g, key)
-    local.add_nodes_from(nodes.items())
-    local.add_edges_from((e.source, e.target, _edge_key(e), {"edge": e}) for e in touching)
-    return local
-
-
-def local(graph: Graph, key: Key, order: dict[Key, int], titles: dict[Key, str]) -> nx.MultiDiGraph:
-    """``neighbourhood(build(graph), key)``, made from the records linking to ``key`` alone.
-
-    ``order`` is each record's position in ``graph.records`` and ``titles`` every article's title
-    (as ``build`` keeps them), so a page of one entity costs its own links, not the whole graph.
-    """
-    g = nx.MultiDiGraph(titles=titles)
-    nodes, touching = local_parts(graph, key, order)
-    g.add_nodes_from(nodes.items())
-    g.add_edges_from((e.source, e.target, _edge_key(e), {"edge": e}) for e in touching)
-    return g
-
-
 def local_parts(graph: Graph, key: Key, order: dict[Key, int]) -> tuple[dict[Key, dict], list[Edge]]:
-    """What ``local`` holds as plain data: the node and its neighbours (sorted, with their
-    attributes) and the edges touching the node (in a fixed order)."""
+    """One entity's neighbourhood, made from the records linking to it alone: the node and its
+    neighbours (sorted, with their attributes) and the edges touching the node (in a fixed order).
+    Equal to ``around(build(graph), key)``; ``order`` is each record's position in ``graph.records``."""
     if key[0] not in ENTITY_TYPES or key not in graph.records:
         return {}, []
     found: list[Edge] = []
@@ -165,8 +144,8 @@ def local_parts(graph: Graph, key: Key, order: dict[Key, int]) -> tuple[dict[Key
 
 
 def around(g: nx.MultiDiGraph, key: Key) -> tuple[dict[Key, dict], list[Edge]]:
-    """What ``neighbourhood`` holds as plain data, without building a graph: the node and its
-    neighbours (sorted, with their attributes) and the edges touching the node (in a fixed order)."""
+    """One node's neighbourhood in a built graph: the node and its neighbours (sorted, with their
+    attributes) and the edges touching the node (in a fixed order)."""
     if key not in g:
         return {}, []
     out, into = g.succ[key], g.pred[key]

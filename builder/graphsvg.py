@@ -78,15 +78,11 @@ def site_view(g: nx.MultiDiGraph, page_url: str, title: str) -> GraphView:
     return _view(nodes, drawn, g.graph.get("titles", {}), positions, page_url, "site-graph", title, (720, 600), None, total)
 
 
-def local_view(g: nx.MultiDiGraph, centre: Key, page_url: str, title: str) -> GraphView:
-    """One entity in the middle and its neighbours on a ring, in type and name order;
-    only its best-connected neighbours when it has many."""
-    return local_view_of(dict(g.nodes(data=True)), edges(g), g.graph.get("titles", {}), centre, page_url, title)
-
-
-def local_view_of(nodes: dict[Key, dict], touching: list[Edge], titles: dict[Key, str], centre: Key,
-                  page_url: str, title: str) -> GraphView:
-    """``local_view`` of a neighbourhood given as plain data (``graph.around``), with the articles' titles."""
+def local_view(nodes: dict[Key, dict], touching: list[Edge], titles: dict[Key, str], centre: Key,
+               page_url: str, title: str) -> GraphView:
+    """One entity in the middle and its neighbours on a ring, in type and name order; only its
+    best-connected neighbours when it has many. The neighbourhood is plain data (``graph.local_parts``
+    or ``graph.around``); ``titles`` are the articles' titles."""
     total = len(nodes)
     nodes, touching = _best_connected(nodes, touching, DRAWN_NODES, keep=centre)
     others = sorted((n for n in nodes if n != centre), key=lambda n: (_type_rank(n), nodes[n]["label"].casefold(), n))

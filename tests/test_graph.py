@@ -87,11 +87,11 @@ def test_a_body_wikilink_counts_for_co_mention(g):
 
 
 def test_neighbourhood_is_one_hop_and_only_edges_touching_the_centre(g):
-    local = relgraph.neighbourhood(g, ("agreements", "comprehensive-cooperation"))
-    assert ("officials", "wang-yi") in local and ("agreements", "ict-mou") in local
-    assert ("organizations", "iran-ict-ministry") not in local  # two hops away
     centre = ("agreements", "comprehensive-cooperation")
-    assert all(centre in (a, b) for a, b in local.edges())
+    nodes, touching = relgraph.around(g, centre)
+    assert ("officials", "wang-yi") in nodes and ("agreements", "ict-mou") in nodes
+    assert ("organizations", "iran-ict-ministry") not in nodes  # two hops away
+    assert touching and all(centre in (e.source, e.target) for e in touching)
 
 
 def test_csv_exports_match_the_graph(g):
@@ -135,7 +135,7 @@ def test_drawn_nodes_stay_inside_the_picture(g):
 
 def test_local_drawing_puts_the_entity_in_the_middle_and_links_from_its_page(g):
     centre = ("officials", "sattar-hashemi")
-    view = graphsvg.local_view(relgraph.neighbourhood(g, centre), centre, "officials/sattar-hashemi/", "Connections")
+    view = graphsvg.local_view(*relgraph.around(g, centre), g.graph["titles"], centre, "officials/sattar-hashemi/", "Connections")
     root = parse_svg(view)
     _, _, width, height = map(float, root.get("viewBox").split())
     own = next(a for a in root.iter(f"{SVG}a") if a.get("href") == "../../officials/sattar-hashemi/")
@@ -182,8 +182,7 @@ def test_a_large_graph_is_drawn_by_its_best_connected_records():
     assert "../officials/official-0000/" in str(view.svg)
     # an entity with more neighbours than fit keeps its own place in the middle
     centre = ("officials", "official-0000")
-    local = relgraph.neighbourhood(g, centre)
-    view = graphsvg.local_view(local, centre, "officials/official-0000/", "Connections")
+    view = graphsvg.local_view(*relgraph.around(g, centre), g.graph["titles"], centre, "officials/official-0000/", "Connections")
     assert view.nodes == graphsvg.DRAWN_NODES and view.total_nodes == g.number_of_nodes()
     assert "../../officials/official-0000/" in str(view.svg)
 
