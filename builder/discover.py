@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.activecontent import active_content
+from builder.cache import stamp
 from builder.diagnostics import Location, Report
 from builder.records import TYPES
 
@@ -29,33 +30,43 @@ class ContentFiles:
     records: list[RecordFile] = field(default_factory=list)
     assets: list[Path] = field(default_factory=list)
     """Every other file, as paths relative to root."""
+    stamps: dict[str, tuple] | None = None
+    """The stamp (``cache.stamp``) of every file listed, by absolute path, taken while listing;
+    None when not taken, or when a file could not be read."""
 
 
 def discover(root: Path, report: Report) -> ContentFiles:
     """List the content folder, refusing links that lead outside it and files that could carry script."""
     root = root.resolve()
-    files = ContentFiles(root)
-    for path in _walk(root, report):
-        relative = path.relative_to(root)
-        kind = kind_of(relative)
+    files = ContentFiles(root, stamps={})
+    for path, parts, entry in _walk(root, report):
+        kind = _kind(parts)
         if kind == "site":
             files.site = path
         elif kind == "record":
-            files.records.append(RecordFile(relative.parts[0], path))
+            files.records.append(RecordFile(parts[0], path))
         elif problem := active_content(path):
             report.error(Location(path), f"{problem}; it is not published: export it as PNG or PDF, or link to it where it is published", "active-asset")
+            continue
         else:
-            files.assets.append(relative)
-            _warn_misplaced(path, relative.parts, report)
+            files.assets.append(Path(*parts))
+            _warn_misplaced(path, parts, report)
+        try:
+            files.stamps[entry.path] = stamp(entry.stat())
+        except OSError:
+            files.stamps = None  # gone or unreadable: nothing is known for certain
     return files
 
 
 def kind_of(relative: Path) -> str:
     """What a visible file is, by its path relative to the content root: site, record or asset."""
-    parts = relative.parts
+    return _kind(relative.parts)
+
+
+def _kind(parts: tuple[str, ...]) -> str:
     if parts == ("site.yaml",):
         return "site"
-    if len(parts) > 1 and parts[0] in TYPES and relative.suffix == ".md":
+    if len(parts) > 1 and parts[0] in TYPES and parts[-1].endswith(".md") and parts[-1] != ".md":
         return "record"
     return "asset"
 
@@ -76,11 +87,12 @@ def _warn_misplaced(path: Path, parts: tuple[str, ...], report: Report) -> None:
         report.warning(Location(path), f"'{parts[0]}' is not a record folder, so this file is copied as it is", "misplaced-record", hint)
 
 
-def _walk(root: Path, report: Report, folder: str | None = None):
-    """Every file below root in a stable order, skipping hidden (.x) and private (_x) names.
+def _walk(root: Path, report: Report, folder: str | None = None, parts: tuple[str, ...] = ()):
+    """Every file below root in a stable order, skipping hidden (.x) and private (_x) names, as
+    (path, its parts relative to root, its folder entry).
 
     Folder entries tell whether they are links, folders or files without a system call
-    on most file systems, which matters at ten thousand files."""
+    on most file systems, and names are joined as strings: both matter at ten thousand files."""
     try:
         with os.scandir(folder or root) as listing:
             entries = list(listing)
@@ -91,12 +103,13 @@ def _walk(root: Path, report: Report, folder: str | None = None):
     _case_collisions(here, [e.name for e in entries], report)
     dirs = sorted((e for e in dirs if _visible(e.name) and (not e.is_symlink() or _inside(here / e.name, root, report))),
                   key=lambda e: e.name)
+    child = getattr(here, "_make_child_relpath", here.joinpath)  # pathlib's own fast join of one plain name
     for entry in sorted((e for e in entries if not _is_dir(e)), key=lambda e: e.name):
         if _visible(entry.name) and (not entry.is_symlink() or _inside(here / entry.name, root, report)) and entry.is_file():
-            yield here / entry.name
+            yield child(entry.name), (*parts, entry.name), entry
     for entry in dirs:
         if not entry.is_symlink():  # a linked folder inside the content is not walked, as os.walk does not
-            yield from _walk(root, report, entry.path)
+            yield from _walk(root, report, entry.path, (*parts, entry.name))
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

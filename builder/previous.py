@@ -23,7 +23,9 @@ WRITING = "writing"
 
 
 def inputs(content: ContentFiles) -> dict[str, tuple] | None:
-    """The stamp of every content file, by path; None when one cannot be read."""
+    """The stamp of every content file, by path (as discover took them, when it did); None when one cannot be read."""
+    if content.stamps is not None:
+        return content.stamps
     paths = [content.site] if content.site else []
     paths += [f.path for f in content.records] + [content.root / a for a in content.assets]
     try:

@@ -198,3 +198,16 @@ def test_with_the_search_index_a_changed_page_indexes_the_site_again(tmp_path: P
     result = made.build()
     assert result.ok and incremental(result)
     assert tree(made.output) == made.reference()
+
+
+def test_discover_stamps_every_file_it_lists_as_the_cache_stamps_it(tmp_path: Path) -> None:
+    from builder.cache import stamp
+    from builder.diagnostics import Report
+    from builder.discover import discover
+
+    shutil.copytree(GOLDEN, tmp_path / "content")
+    (tmp_path / "content" / "_drafts-notes.md").write_text("private", encoding="utf-8")
+    (tmp_path / "content" / "page.html").write_text("<script></script>", encoding="utf-8")
+    files = discover(tmp_path / "content", Report())
+    listed = [files.site] + [f.path for f in files.records] + [files.root / a for a in files.assets]
+    assert files.stamps == {str(p): stamp(os.stat(p)) for p in listed}
