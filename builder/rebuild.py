@@ -42,6 +42,7 @@ import os
 import pickle
 import secrets
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
@@ -203,9 +204,11 @@ def rebuild(cache: Cache, options, content: ContentFiles, read: dict[str, tuple]
     if not changed or len(changed) > max(MAX_CHANGED[0], MAX_CHANGED[1] * len(read)) or (content.site and str(content.site) in changed):
         return None
     output = options.output.absolute()
-    if not previous.intact(output, manifest["written"], cache):
-        return None
-    pages = splice.edits(cache, manifest, changed, output, ALLOWED)
+    with ThreadPoolExecutor(1) as pool:  # the output is checked, mostly in system calls, while the edits are made
+        intact = pool.submit(previous.intact, output, manifest["written"], cache)
+        pages = splice.edits(cache, manifest, changed, output, ALLOWED)
+        if not intact.result():
+            return None
     if pages is not None:
         return _spliced(cache, options, content, read, manifest, pages)
     state = _load(cache)
