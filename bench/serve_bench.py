@@ -13,7 +13,7 @@ served. Two kinds of edit:
   references and, for the newest, the home page) all show it.
 
 Each figure is the median of ``--repeat`` edits with the range; the time
-includes the file watcher's 30 ms quiet period that coalesces bursts of saves
+includes the file watcher's quiet period (10–20 ms) that coalesces bursts of saves
 and the rendering of the pages checked, which the server renders when they are
 first asked for after a change. The server's own rebuild time (reading,
 resolving, deciding what the change affects), from its log, is shown beside

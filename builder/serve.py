@@ -54,8 +54,10 @@ from builder.write import Content
 
 PREFIX = "/_dossier/"
 """URL folder of the server's own files; content names starting with '_' are never built, so it cannot clash."""
-STEP_MS = 30
-"""A burst of changes ends after this long without another; then one rebuild runs."""
+STEP_MS = 10
+"""A burst of changes ends after this long without another; then one rebuild runs. The watcher
+looks this often, so a save waits between one and two steps: an editor's save (a write and a
+rename) and a checkout's stream of writes each take well under a step between files."""
 DEBOUNCE_MS = 1600
 """Longest a continuing burst is held before a rebuild starts anyway."""
 
