@@ -195,11 +195,31 @@ def _events(graph: Graph, key: Key) -> tuple:
     return tuple(views.events(record)) if record is not None else ()
 
 
-def _newest(graph: Graph) -> set[Key]:
-    """The articles the home page lists."""
-    articles = (r for r in graph.records.values() if r.type == "articles")
-    top = heapq.nlargest(NEWEST_ON_HOME, articles, key=lambda r: (r.get("date").sort_key, r.slug))
-    return {r.key for r in top}
+def _newest(graph: Graph) -> frozenset[Key]:
+    """The articles the home page lists (worked out once per graph)."""
+    newest = graph.derived.get("newest")
+    if newest is None:
+        articles = (r for r in graph.records.values() if r.type == "articles")
+        top = heapq.nlargest(NEWEST_ON_HOME, articles, key=_recency)
+        newest = graph.derived["newest"] = frozenset(r.key for r in top)
+    return newest
+
+
+def _recency(record: Record) -> tuple:
+    return (record.get("date").sort_key, record.slug)
+
+
+def carry(old: Graph, new: Graph, keys: set[Key]) -> None:
+    """Hand ``new`` what was worked out for ``old`` and still holds: ``new`` has the same records as
+    ``old`` but for the records ``keys`` (present in both), which may have other fields."""
+    newest = old.derived.get("newest")
+    if newest is not None and all(_recency_of(old, k) == _recency_of(new, k) for k in keys):
+        new.derived["newest"] = newest
+
+
+def _recency_of(graph: Graph, key: Key) -> tuple | None:
+    record = graph.records[key]
+    return _recency(record) if record.type == "articles" else None
 
 
 def template_dependents(env: jinja2.Environment, changed: Iterable[str]) -> set[str]:

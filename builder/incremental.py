@@ -17,7 +17,7 @@ from typing import Iterable, Mapping
 
 import jinja2
 
-from builder import deps, markdown, parallel, rerender
+from builder import deps, images, markdown, parallel, rerender
 from builder.diagnostics import Diagnostic, Location, Report
 from builder.discover import ContentFiles, RecordFile, discover, is_visible, kind_of
 from builder.load import load_config, load_record
@@ -99,7 +99,7 @@ class Session:
     def update(self, paths: Iterable[Path] | None = None) -> Update:
         """Bring the site up to date; ``paths`` are the files that changed (None: look at everything)."""
         forced = self._note_changes(paths)
-        quick = self._body_only(forced)
+        quick = self._one_record(forced)
         if quick is not None:
             return quick
         self._last = None
@@ -124,30 +124,46 @@ class Session:
         self._last = (config, graph, parsed, diagnostics)
         return Update(True, diagnostics, self._good, frozenset(changed), graph)
 
-    def _body_only(self, forced: set[Path]) -> Update | None:
-        """The common edit made cheap: after a good build, only the body of one record changed and it
-        makes the same references and problems as before. Then nothing but that record is read or
-        resolved again; None when the change is any other."""
+    def _one_record(self, forced: set[Path]) -> Update | None:
+        """The common edit made cheap: after a good build, one record changed (its body, or fields such as
+        its title or date) and it keeps its file, references and problems, and every other record
+        resolves as before. Then nothing but that record is read or resolved again; None when the
+        change is any other."""
         last = self._last
         if last is None or not self._trusted or len(forced) != 1 or self._pending_templates or self._pending_static:
             return None
         path = next(iter(forced))
         before = self._loaded.get(path)
-        if before is None or before.record is None or before.diagnostics or path not in self._records:
+        if before is None or before.record is None or path not in self._records:
             return None
         now = self._load(path)
         record, old = now.record, before.record
-        if (record is None or now.diagnostics or record.key != old.key or record.fields != old.fields
-                or record.extra != old.extra):
+        if record is None or now.diagnostics != before.diagnostics or record.key != old.key:
             return None
-        graph = self._resolver.body_only(record, now.parsed)
-        if graph is None:
+        config, graph, parsed, diagnostics = last
+        photo = self._photo(record, graph)
+        if photo is False:
             return None
-        config, _, parsed, diagnostics = last
+        fresh = self._resolver.one(record, now.parsed)
+        if fresh is None:
+            return None
+        if photo is not None:
+            fresh.photos = {**graph.photos, record.key: photo}
+        deps.carry(graph, fresh, {record.key})
         parsed = {**parsed, record.key: now.parsed}
-        changed = self._render(config, graph, parsed)
-        self._last = (config, graph, parsed, diagnostics)
-        return Update(True, diagnostics, self._good, frozenset(changed), graph)
+        changed = self._render(config, fresh, parsed)
+        self._last = (config, fresh, parsed, diagnostics)
+        return Update(True, diagnostics, self._good, frozenset(changed), fresh)
+
+    def _photo(self, record: Record, graph: Graph):
+        """The record's photo when it is the same file as before but may read otherwise (its alt text
+        names the record); None when it has none, as before; False when anything else changed."""
+        report, photo, was = Report(), None, graph.photos.get(record.key)
+        if "x-photo" in record.extra:
+            photo = images.photo_of(record, self.root, {p.as_posix() for p in self._assets}, report)
+        if report.items or (photo is None) != (was is None) or (photo is not None and photo.path != was.path):
+            return False
+        return photo if photo != was else None
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -277,7 +293,11 @@ class Session:
         type_ = path.relative_to(self.root).parts[0]
         partial: list[Record] = []
         record = load_record(RecordFile(type_, path), own, partial) or (partial[0] if partial else None)
-        parsed = markdown.parse(record.body) if record is not None else None
+        was = self._loaded.get(path)
+        if was is not None and was.parsed is not None and record is not None and was.record.body == record.body:
+            parsed = was.parsed  # a body parses the same however the front matter above it changed
+        else:
+            parsed = markdown.parse(record.body) if record is not None else None
         loaded = _Loaded(stamp, record, parsed, own.items)
         self._loaded[path] = loaded
         return loaded

@@ -16,7 +16,7 @@ from pathlib import Path
 from builder.diagnostics import Report
 from builder.markdown import Parsed
 from builder.records import Record
-from builder.resolve import Graph, Index, Key, Resolved, assemble, names, resolve_one
+from builder.resolve import Graph, Index, Key, Resolved, assemble, fold, names, resolve_one
 
 
 class Resolver:
@@ -34,27 +34,84 @@ class Resolver:
         self.relinked: set[Key] | None = None
         """After a call: records whose links either way changed, or None when all were resolved again."""
         self._context: tuple | None = None
+        self._parsed: dict[Key, Parsed | None] = {}
+        """The bodies the last graph was resolved from."""
+        self._spellings: dict[str, set[Key]] | None = None
+        """Records by the wikilink targets their bodies write (folded as names are); None until needed."""
+        self._spelled: dict[Key, frozenset[str]] = {}
+        """The other way: the folded wikilink targets of each record's body that writes any."""
 
-    def body_only(self, record: Record, parsed: Parsed | None) -> Graph | None:
-        """The last graph with ``record`` in place of the record of the same key, fields and names,
-        when its body makes the same references with the same problems as before; else None.
+    def one(self, record: Record, parsed: Parsed | None) -> Graph | None:
+        """The last graph with ``record`` in place of the record of the same key, when nothing else can
+        resolve differently and it makes the same references with the same problems as before; else None.
 
-        Nothing else can have changed then, so the graph is the last one but for that record.
+        Its body and fields (a title, a date, a summary) may have changed, but not its file, parent or
+        draft flag. When its names changed, no other body may spell one of its old or new names: those
+        bodies' wikilinks could then resolve differently. Then every other record resolves as before.
         """
         key, graph, result = record.key, self._graph, self._results.get(record.key)
         before = self._records.get(key)
-        if self._context is None or graph is None or result is None or graph.records.get(key) is not before:
+        if (self._context is None or graph is None or result is None or graph.records.get(key) is not before
+                or record.path != before.path or record.get("parent") != before.get("parent")
+                or bool(record.get("draft")) != bool(before.get("draft"))):
             return None
-        self._records[key] = record
-        self._index.hinted.pop(key, None)
+        named, was = tuple(names(record)), self._names.get(key)
+        if named != was and self._spelled_elsewhere(key, was + named):
+            return None
+        self._swap(before, record, was, named)
         fresh = resolve_one(record, parsed, self._records, self._index, *self._context)
         if _links(fresh) != _links(result) or fresh.diagnostics != result.diagnostics:
-            self._records[key] = before
+            self._swap(record, before, named, was)
             return None
         self._results[key] = fresh
+        self._rows[key] = (record, self._rows[key][1], named)
+        self._parsed[key] = parsed
+        self._respell(key, parsed)
         self._graph = dataclasses.replace(graph, records={**graph.records, key: record})
         self.relinked = set()
         return self._graph
+
+    def _swap(self, before: Record, after: Record, was: tuple, named: tuple) -> None:
+        """Put ``after`` in the place of ``before`` (same key) among the records and in the index."""
+        key, index = after.key, self._index
+        self._records[key] = index.by_key[key] = after
+        self._names[key] = named
+        index.hinted.pop(key, None)  # hints are counted per record, as in a clean build
+        if was != named:
+            index.rename(key, was, named, self._order)
+
+    def _spelled_elsewhere(self, key: Key, spelled: tuple) -> bool:
+        """Whether a body other than ``key``'s writes a wikilink to one of ``spelled`` (as names are compared)."""
+        if self._spellings is None:
+            self._spellings = {}
+            for other, body in self._parsed.items():
+                self._respell(other, body)
+        users = self._spellings
+        return any(users.get(fold(n), {key}) - {key} for n in spelled)
+
+    def _keep_spellings(self, parsed: dict[Key, Parsed], again: set[Key] | None, gone: set[Key]) -> None:
+        """After resolving: keep the bodies, and the spellings of those read ``again`` (None: every one)."""
+        self._parsed = dict(parsed)
+        if again is None:
+            self._spellings, self._spelled = None, {}
+            return
+        for key in again | gone:
+            self._respell(key, parsed.get(key))
+
+    def _respell(self, key: Key, body: Parsed | None) -> None:
+        """Note the wikilink targets ``body`` writes, as the record ``key``'s (when spellings are kept)."""
+        if self._spellings is None:
+            return
+        for target in self._spelled.pop(key, ()):
+            users = self._spellings[target]
+            users.discard(key)
+            if not users:
+                del self._spellings[target]
+        targets = frozenset(fold(w.target) for w in body.wikilinks) if body is not None else frozenset()
+        for target in targets:
+            self._spellings.setdefault(target, set()).add(key)
+        if targets:
+            self._spelled[key] = targets
 
     def __reduce__(self) -> tuple:
         """Pickled as its records, results and graph (a rebuild's state); the rest is derived again."""
@@ -75,9 +132,11 @@ class Resolver:
         results: dict[Key, Resolved] = {}
         relinked: set[Key] = set()
         moved: set[Key] = set()
+        again: set[Key] = set()
         for record in records:
             result = self._results.get(record.key)
             if everything or record.key in renamed or self._records.get(record.key) is not record or result is None:
+                again.add(record.key)
                 self._index.hinted.pop(record.key, None)  # hints are counted per record, as in a clean build
                 fresh = resolve_one(record, parsed.get(record.key), by_key, self._index, root, assets, hidden)
                 if result is None or _links(result) != _links(fresh):
@@ -86,6 +145,7 @@ class Resolver:
                 result = fresh
             results[record.key] = result
             report.extend(result.diagnostics)
+        self._keep_spellings(parsed, None if everything else again, self._records.keys() - by_key.keys())
         self._records, self._results = by_key, results
         self._context = (root, assets, hidden)
         self.relinked = None if everything else relinked

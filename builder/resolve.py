@@ -55,6 +55,9 @@ class Graph:
     """Each record's ``x-photo`` (an ``images.Photo``), for those that have one."""
     sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Width and height of the images pages show, by content path."""
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """Values worked out from the records when first needed, by name (see ``deps``); a copy made with
+    ``dataclasses.replace`` starts without them."""
 
     def add(self, link: Link) -> None:
         if link in self.outgoing[link.source]:
@@ -143,9 +146,23 @@ class Index:
         for record in records:
             self.by_slug[record.slug].append(record.key)
             for name in _names(record):
-                keys = self.by_name[_fold(name)]
+                keys = self.by_name[fold(name)]
                 if record.key not in keys:
                     keys.append(record.key)
+
+    def rename(self, key: Key, before: tuple[str, ...], after: tuple[str, ...], order: dict[Key, int]) -> None:
+        """Give the record ``key`` the names ``after`` in place of ``before``; ``order`` is every record's
+        position, so that each name lists its records as an index made afresh would."""
+        for name in {fold(n) for n in before}:
+            keys = self.by_name.get(name, [])
+            if key in keys:
+                keys.remove(key)
+            if not keys:
+                self.by_name.pop(name, None)
+        for name in {fold(n) for n in after}:
+            keys = self.by_name[name]
+            keys.append(key)
+            keys.sort(key=order.__getitem__)
 
     def hint(self, record: Record, word: str, choices: Callable[[], list[str]]) -> str:
         """A "did you mean" for one of the first MAX_HINTS unknown references of ``record``, else ''."""
@@ -175,7 +192,7 @@ class Index:
         by_slug = self.by_slug.get(target, [])
         if len(by_slug) == 1:
             return list(by_slug)
-        by_name = self.by_name.get(_fold(target), [])
+        by_name = self.by_name.get(fold(target), [])
         if len(by_slug) > 1:  # a shared slug is ambiguous even when one of its records has that name
             return by_slug + [k for k in by_name if k not in by_slug]
         return list(by_name)
@@ -307,6 +324,7 @@ def _warn_spoofing(wiki: WikiLink, where: Location, report: Report) -> None:
             report.warning(where, f"{part} '{text}' holds {spoofing.describe(found)}", "invisible-characters")
 
 
-def _fold(name: str) -> str:
+def fold(name: str) -> str:
     """A name as compared: the same in NFC and NFD, and without regard to case."""
     return unicodedata.normalize("NFC", name).casefold()
+
