@@ -12,6 +12,8 @@ import jinja2
 from markupsafe import Markup
 
 from builder import markdown, urls, views
+from builder.fragments import Fragments, any_dated
+from builder.listings import Listings
 from builder.dates import PartialDate
 from builder.explore import Explore
 from builder.records import SINGULAR, TYPES, Record, SiteConfig
@@ -44,6 +46,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env.filters["iso"] = lambda d: d.iso() if d else ""
     env.filters["langs"] = lambda text: _langs(str(text))
     env.globals.update(TYPE_TITLES=TYPE_TITLES, SINGULAR_TITLES=SINGULAR_TITLES, KIND_TITLES=SINGULAR_KIND, date=time_element)
+    env.globals.update(each=Fragments(), any_dated=any_dated)  # list items rendered once per environment
     return env
 
 
@@ -72,6 +75,8 @@ class Renderer:
         self.parsed = parsed
         self.env = env
         self.explore = Explore(config, graph, search)
+        self.lists = Listings(graph)
+        """The long lists (indexes, timeline, tags), made once for all the pages that show them."""
 
     def render(self, page: Page) -> str:
         context = dict(self.common(page.url), **page.context)
@@ -96,7 +101,7 @@ class Renderer:
             yield self.index_page(type_)
             for record in graph.of_type(type_):
                 yield self.record_page(record)
-        tags = views.tags(graph)
+        tags = self.lists.tags()
         yield self.tags_page(tags)
         for tag, refs in tags.items():
             yield self.tag_page(tag, refs)
@@ -107,7 +112,7 @@ class Renderer:
 
     def index_page(self, type_: str) -> Page:
         return Page(urls.index_url(type_), "index.html", {
-            "title": TYPE_TITLES[type_], "type": type_, "refs": views.type_index(self.graph, type_),
+            "title": TYPE_TITLES[type_], "type": type_, "refs": self.lists.type_index(type_),
             "breadcrumbs": [("Home", urls.HOME)]})
 
     def tags_page(self, tags: dict[str, list[views.Ref]]) -> Page:
@@ -120,7 +125,7 @@ class Renderer:
 
     def timeline_page(self) -> Page:
         return Page("timeline/", "timeline.html", {
-            "title": "Timeline", "events": views.timeline(self.graph), "breadcrumbs": [("Home", urls.HOME)]})
+            "title": "Timeline", "years": self.lists.years(), "breadcrumbs": [("Home", urls.HOME)]})
 
     def not_found_page(self) -> Page:
         return Page("404.html", "404.html", {"title": "Page not found"})
@@ -132,7 +137,7 @@ class Renderer:
         return Page(*self.explore.graph_page())
 
     def home(self) -> Page:
-        articles = views.type_index(self.graph, "articles")
+        articles = self.lists.type_index("articles")
         counts = [(TYPE_TITLES[t], urls.index_url(t), len(self.graph.of_type(t))) for t in TYPES]
         return Page(urls.HOME, "home.html", {
             "title": self.config.title, "description": self.config.description,

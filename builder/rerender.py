@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 from typing import Iterator, Mapping
 
-from builder import deps, outputs, urls, views
+from builder import deps, outputs, urls
 from builder import graph as relgraph
 from builder.explore import DATA_EDGES, DATA_NODES, FEED_TYPES, feed_url
 from builder.records import TYPES
@@ -134,9 +134,9 @@ def _page(renderer: Renderer, spec: Spec):
     if kind == "index":
         return renderer.index_page(spec[1])
     if kind == "tag":
-        return renderer.tag_page(spec[1], views.tags(graph, {spec[1]})[spec[1]])
+        return renderer.tag_page(spec[1], renderer.lists.tag(spec[1]))
     if kind == "tags":
-        return renderer.tags_page(views.tags(graph))
+        return renderer.tags_page(renderer.lists.tags())
     makers = {"home": renderer.home, "timeline": renderer.timeline_page, "search": renderer.search_page,
               "graph": renderer.graph_page, "404": renderer.not_found_page}
     return makers[kind]()
@@ -161,7 +161,7 @@ def specs(renderer: Renderer) -> dict[str, Spec]:
         made[urls.output_path(urls.index_url(type_))] = ("index", type_)
         for record in graph.of_type(type_):
             made[urls.output_path(urls.record_url(type_, record.slug))] = ("record", record.key)
-    for tag in views.tags(graph):
+    for tag in renderer.lists.tags():
         made[urls.output_path(urls.tag_url(tag))] = ("tag", tag)
     for path, kind in (SINGLE_PAGES | SINGLE_FILES).items():
         made.setdefault(path, (kind,))
@@ -187,6 +187,7 @@ def changed(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key]
     """
     graph = renderer.graph
     with old.lock:
+        _carry_lists(renderer, old)
         todo = deps.affected(old.graph, graph, relinked)
         membership = bool(todo.removed) or graph.records.keys() != old.graph.records.keys() or todo.tags_index
         names = specs(renderer) if membership else old.specs
@@ -227,6 +228,11 @@ def _reuse(renderer: Renderer, old: Site, todo: deps.Affected) -> None:
             index = before["related_index"]
             index.graph = renderer.graph  # what it ranks by (names, dates) is the same in both graphs
             renderer.explore.related_index = index
+
+
+def _carry_lists(renderer: Renderer, old: Site) -> None:
+    """Hand the new renderer the long lists made so far, to bring up to date rather than make anew."""
+    renderer.lists.follow(old.renderer.lists)
 
 
 def _stale(names: dict[str, Spec], old: Site, todo: deps.Affected, reshown: set[str]) -> set[str]:

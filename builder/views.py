@@ -47,6 +47,10 @@ class Ref:
     native: Name | None = None
     summary: str = ""
 
+    def __hash__(self) -> int:
+        # Lists look their items up by value (builder.fragments): hash a few strings, not every field.
+        return hash((self.url, self.label, self.note))
+
 
 @dataclass(frozen=True, slots=True)
 class Event:
@@ -56,6 +60,9 @@ class Event:
     kind: str
     text: str
     ref: Ref
+
+    def __hash__(self) -> int:
+        return hash((self.ref.url, self.kind, self.text))
 
 
 @dataclass(frozen=True, slots=True)
