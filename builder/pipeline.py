@@ -119,7 +119,10 @@ def build(options: BuildOptions) -> BuildResult:
                 if cache is not None:
                     made = rebuild.Made(config, report.items[start:first], loaded, report.items[first:last], parsed, resolver, graph)
                     state = rebuild.remember(cache, options, content, made, result.files) if read is not None else ""
-                    previous.remember(cache, options, content, read, result.diagnostics, previous.stored_names(cache, result.files), state)
+                    stored = previous.stored_names(cache, result.files)
+                    if options.search:
+                        stored = previous.with_bundle(cache, options.output.absolute(), stored)
+                    previous.remember(cache, options, content, read, result.diagnostics, stored, state)
     return result
 
 

@@ -60,7 +60,8 @@ def reuse(cache: Cache, options, content: ContentFiles, read: dict[str, tuple] |
         write_site(output, files, cache.files, search.index_site if options.search else None)
     except search.SearchError:
         return None  # a full build reports it
-    remember(cache, options, content, manifest["inputs"], manifest["diagnostics"], manifest["outputs"], manifest.get("state", ""))
+    outputs = with_bundle(cache, output, manifest["outputs"]) if options.search else manifest["outputs"]
+    remember(cache, options, content, manifest["inputs"], manifest["diagnostics"], outputs, manifest.get("state", ""))
     return manifest["diagnostics"], files
 
 
@@ -97,6 +98,20 @@ def stored_names(cache: Cache, files: Mapping[str, Content]) -> dict[str, str]:
             names[name] = "=" + content.parent.name + content.name
         else:
             names[name] = str(content) if isinstance(content, Path) else ""
+    return names
+
+
+def with_bundle(cache: Cache, output: Path, outputs: Mapping[str, str]) -> dict[str, str]:
+    """``outputs`` (without any older search bundle) and the bundle the build wrote into ``output``,
+    each of its files put in the cache's store, so a build that restores the site restores its index too
+    (``search.index_site`` keeps it when the pages it records are the pages restored)."""
+    prefix = search.BUNDLE + "/"
+    names = {n: v for n, v in outputs.items() if not n.startswith(prefix)}
+    folder = output / search.BUNDLE
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        if path.is_file() and not path.is_symlink():
+            stored = cache.put_file(path.read_bytes(), path)
+            names[path.relative_to(output).as_posix()] = "=" + stored.parent.name + stored.name
     return names
 
 

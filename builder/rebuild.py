@@ -374,8 +374,9 @@ def _write(cache: Cache, options, content: ContentFiles, read: dict, manifest: d
     output = options.output.absolute()
     removed = sorted(manifest["outputs"].keys() - outputs.keys())
     if options.search and any(n.endswith(".html") for n in [*writes, *removed]):
-        write.write_site(output, _Stored(cache, outputs), cache.files, search.index_site)
-        previous.remember(cache, options, content, read, diagnostics, outputs, token)
+        pages = {n: v for n, v in outputs.items() if not n.startswith(search.BUNDLE + "/")}
+        write.write_site(output, _Stored(cache, pages), cache.files, search.index_site)
+        previous.remember(cache, options, content, read, diagnostics, previous.with_bundle(cache, output, pages), token)
         return
     previous.unverify(cache)
     for name, path in writes.items():

@@ -63,9 +63,15 @@ def index_site(folder: Path, previous: Path | None = None) -> str:
     command = [str(binary), "--site", str(folder), "--output-subdir", BUNDLE, "--quiet"]
     if pages:  # a site without records has no marked pages: Pagefind then indexes them all
         command += ["--glob", PAGES]
+    here = folder / BUNDLE
+    restored = (here / DIGEST).is_file()  # put back with the pages from the build cache
     reusable = previous is not None and (previous / BUNDLE / DIGEST).is_file()
-    digest = input_digest(folder, binary, pages) if reusable else None
-    if reusable and _reuse_bundle(previous / BUNDLE, folder / BUNDLE, digest):
+    digest = input_digest(folder, binary, pages) if restored or reusable else None
+    if restored:
+        if _digest_of(here) == digest:
+            return BUNDLE
+        shutil.rmtree(here)  # a bundle of other pages: Pagefind would leave its old files beside the new
+    if reusable and _reuse_bundle(previous / BUNDLE, here, digest):
         return BUNDLE
     try:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -103,10 +109,18 @@ def input_digest(folder: Path, binary: Path, pages: list[Path] | None = None) ->
     return digest.hexdigest()
 
 
+def _digest_of(bundle: Path) -> str | None:
+    """The digest of the pages ``bundle`` was made from, as it records it."""
+    try:
+        return (bundle / DIGEST).read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def _reuse_bundle(old: Path, new: Path, digest: str) -> bool:
     """Link the previous bundle into place when it was built from the same pages."""
     try:
-        if (old / DIGEST).read_text().strip() != digest:
+        if _digest_of(old) != digest:
             return False
         shutil.copytree(old, new, copy_function=_link_or_copy, symlinks=False)
         return True

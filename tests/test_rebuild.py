@@ -185,13 +185,17 @@ def test_an_edited_output_folder_is_written_in_full(site: Site) -> None:
     assert tree(site.output) == site.reference()
 
 
-def test_with_the_search_index_a_changed_page_indexes_the_site_again(tmp_path: Path) -> None:
+def _need_pagefind() -> None:
     from builder import search
 
     if search.executable() is None:
         if os.environ.get("CI"):
             pytest.fail("Pagefind is missing")
         pytest.skip("Pagefind is not installed")
+
+
+def test_with_the_search_index_a_changed_page_indexes_the_site_again(tmp_path: Path) -> None:
+    _need_pagefind()
     made = Site(tmp_path, search=True)
     assert made.build().ok
     _append(made.content / "articles" / "ict-year.md", "\nA searchable zanzibarian word.\n")
@@ -211,3 +215,39 @@ def test_discover_stamps_every_file_it_lists_as_the_cache_stamps_it(tmp_path: Pa
     files = discover(tmp_path / "content", Report())
     listed = [files.site] + [f.path for f in files.records] + [files.root / a for a in files.assets]
     assert files.stamps == {str(p): stamp(os.stat(p)) for p in listed}
+
+
+def test_a_removed_output_gets_its_search_index_back_from_the_cache_without_pagefind(tmp_path: Path, monkeypatch) -> None:
+    from builder import search
+
+    _need_pagefind()
+    made = Site(tmp_path, search=True)
+    assert made.build().ok
+    before = tree(made.output)
+    assert any(name.startswith("pagefind/") for name in before)
+    shutil.rmtree(made.output)
+
+    def pagefind_must_not_run(*args, **kwargs):
+        raise AssertionError("Pagefind ran again")
+
+    monkeypatch.setattr(search.subprocess, "Popen", pagefind_must_not_run)
+    result = made.build()
+    assert result.ok and result.reused
+    assert tree(made.output) == before
+
+
+def test_a_bundle_of_other_pages_is_replaced_whole(tmp_path: Path) -> None:
+    from builder import search
+
+    _need_pagefind()
+    made = Site(tmp_path, search=True)
+    assert made.build().ok
+    folder = tmp_path / "copy"
+    shutil.copytree(made.output, folder)
+    page = folder / "articles" / "ict-year" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"</main>", b"<p>zanzibarian</p></main>"))
+    (folder / "pagefind" / "left-over.txt").write_text("from an older bundle", encoding="utf-8")
+    before = (folder / "pagefind" / search.DIGEST).read_text()
+    search.index_site(folder)
+    assert (folder / "pagefind" / search.DIGEST).read_text() != before
+    assert not (folder / "pagefind" / "left-over.txt").exists()
