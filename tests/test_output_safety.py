@@ -165,18 +165,22 @@ def test_sigkill_at_random_moments_leaves_the_previous_output_whole(dossier: dic
     work, duration = dossier["work"], dossier["duration"]
     seed = int(os.environ.get("KILL_SEED", time.time_ns() % 100_000))
     rng = random.Random(seed)
-    killed = 0
-    for i in range(KILLS):
+    killed = tries = 0
+    while killed < KILLS and tries < 3 * KILLS:
         # One moment in each of KILLS equal slices of the build, so early and late kills both happen.
-        delay = duration * (0.2 + 0.9 * (i + rng.random()) / KILLS)
+        delay = duration * (0.2 + 0.9 * (killed + rng.random()) / KILLS)
         process = subprocess.Popen([sys.executable, "-m", "builder", "build", "--content", "content", "--output", "site"],
                                    cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGKILL)  # the build and any worker processes, as kill -9 on the job would
-        killed += process.wait() == -signal.SIGKILL
+        tries += 1
+        if process.wait() == -signal.SIGKILL:
+            killed += 1
+        else:  # the build finished first: the machine is faster now than when it was timed
+            duration *= 0.7
         state = _tree(work / "site")
         assert state in (dossier["previous"], dossier["next"]), f"seed {seed}: a kill after {delay:.2f}s left a mixed site"
-    assert killed >= KILLS // 2, f"seed {seed}: only {killed} of {KILLS} builds were still running when killed"
+    assert killed >= KILLS // 2, f"seed {seed}: only {killed} of {tries} builds were still running when killed"
     _assert_next_build_cleans_up(work, dossier["next"])
 
 
