@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from markupsafe import Markup
 
@@ -65,6 +65,11 @@ class Explore:
         self.graph = graph
         self.search = search
         """Whether the site gets a search index; the search page loads it only then."""
+        self.drawings: dict[Key, graphsvg.Drawing | None] | None = None
+        """Each entity's local graph as drawn so far (None: none without a local graph), when they are
+        kept (a preview keeps them and hands them to the next site, a build does not)."""
+        self.titles = Titles(graph.records)
+        """Each article's title, for the graphs' lists."""
 
     @cached_property
     def relationships(self):
@@ -74,12 +79,6 @@ class Explore:
     @cached_property
     def related_index(self) -> related.Index:
         return related.Index(self.graph)
-
-    @cached_property
-    def _order(self) -> tuple[dict[Key, int], dict[Key, str]]:
-        """Each record's position and each article's title, for ``relgraph.local``."""
-        order = {key: i for i, key in enumerate(self.graph.records)}
-        return order, {r.key: r.label for r in self.graph.of_type("articles")}
 
     def page_context(self, url: str, context: dict[str, Any]) -> dict[str, Any]:
         """JSON-LD and sharing tags for any page, from the context it is rendered with."""
@@ -97,14 +96,24 @@ class Explore:
         if record.type == "articles":
             context["related"] = self.related_index.related(record.key)
             return context
-        order, titles = self._order
-        nodes, touching = relgraph.local_parts(self.graph, record.key, order)
-        if len(nodes) > 1:
-            context["graph_view"] = graphsvg.local_view(nodes, touching, titles, record.key, url,
-                                                        f"Connections of {record.label}")
+        drawing = self.drawing(record, url)
+        if drawing is not None:
+            context["graph_view"] = graphsvg.with_titles(drawing, self.titles)
         if record.type in FEED_TYPES:
             context["feeds"] = [(f"{self.config.title}: articles on {record.label}", feed_url(record.key))]
         return context
+
+    def drawing(self, record: Record, url: str) -> graphsvg.Drawing | None:
+        """An entity's local graph without the articles' titles; None when it is related to nothing."""
+        if self.drawings is not None and record.key in self.drawings:
+            return self.drawings[record.key]
+        nodes, touching = relgraph.local_parts(self.graph, record.key)
+        drawing = None
+        if len(nodes) > 1:
+            drawing = graphsvg.local_drawing(nodes, touching, record.key, url, f"Connections of {record.label}")
+        if self.drawings is not None:
+            self.drawings[record.key] = drawing
+        return drawing
 
     def search_page(self) -> tuple[str, str, dict[str, Any]]:
         """(URL, template, context) of the search page."""
@@ -115,7 +124,7 @@ class Explore:
 
     def graph_page(self) -> tuple[str, str, dict[str, Any]]:
         """(URL, template, context) of the site-wide relationship graph."""
-        view = graphsvg.site_view(self.relationships, GRAPH_URL, "Relationship graph of the dossier")
+        view = graphsvg.site_view(self.relationships, self.titles, GRAPH_URL, "Relationship graph of the dossier")
         return GRAPH_URL, "graph.html", {
             "title": "Relationship graph", "breadcrumbs": [("Home", urls.HOME)], "graph_view": view,
             "data_files": (DATA_NODES, DATA_EDGES, "dossier.json"),
@@ -165,6 +174,25 @@ class Explore:
                     found.append(("countries", country))
         labels = [self.graph.records[k].label for k in dict.fromkeys(found)]
         return tuple(sorted(set(labels), key=str.casefold))
+
+
+class Titles(Mapping):
+    """The articles' titles by key, read from the records when asked for (most pages want a few)."""
+
+    def __init__(self, records: Mapping[Key, Record]) -> None:
+        self.records = records
+
+    def __getitem__(self, key: Key) -> str:
+        record = self.records[key]
+        if record.type != "articles":
+            raise KeyError(key)
+        return record.label
+
+    def __iter__(self) -> Iterator[Key]:
+        return (k for k, r in self.records.items() if r.type == "articles")
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _name(text: str) -> views.Name:

@@ -61,7 +61,7 @@ class Edge:
 
 def build(graph: Graph) -> nx.MultiDiGraph:
     """The relationship graph of a resolved site: entities as nodes, typed edges between them."""
-    g = nx.MultiDiGraph(titles={r.key: r.label for r in graph.of_type("articles")})
+    g = nx.MultiDiGraph()
     for key in sorted(k for k in graph.records if k[0] in ENTITY_TYPES):
         record = graph.records[key]
         g.add_node(key, type=key[0], label=record.label, url=urls.record_url(*key))
@@ -122,14 +122,15 @@ def edges(g: nx.MultiDiGraph, keys: Iterable[Key] | None = None) -> list[Edge]:
     return sorted(found, key=lambda e: e.sort_key)
 
 
-def local_parts(graph: Graph, key: Key, order: dict[Key, int]) -> tuple[dict[Key, dict], list[Edge]]:
+def local_parts(graph: Graph, key: Key) -> tuple[dict[Key, dict], list[Edge]]:
     """One entity's neighbourhood, made from the records linking to it alone: the node and its
     neighbours (sorted, with their attributes) and the edges touching the node (in a fixed order).
-    Equal to ``around(build(graph), key)``; ``order`` is each record's position in ``graph.records``."""
+    Equal to ``around(build(graph), key)``: each edge comes from one record (the one stating it, or
+    the article naming both), so the order the records are walked in does not matter."""
     if key[0] not in ENTITY_TYPES or key not in graph.records:
         return {}, []
     found: list[Edge] = []
-    for source in sorted({key} | {l.source for l in graph.incoming.get(key, ())}, key=order.__getitem__):
+    for source in {key} | {l.source for l in graph.incoming.get(key, ())}:
         record = graph.records[source]
         if record.type == "articles":
             found += _co_mentions(graph, record, key)
@@ -141,6 +142,38 @@ def local_parts(graph: Graph, key: Key, order: dict[Key, int]) -> tuple[dict[Key
     around = {key} | {e.source for e in kept.values()} | {e.target for e in kept.values()}
     nodes = {n: {"type": n[0], "label": graph.records[n].label, "url": urls.record_url(*n)} for n in sorted(around)}
     return nodes, sorted(kept.values(), key=lambda e: e.sort_key)
+
+
+def shape(graph: Graph, key: Key) -> tuple | None:
+    """What a record gives the relationship graph: an article its date and the entities it names,
+    an entity its label and the relationships it states; None for a record not in ``graph``.
+    Two graphs whose records all have the same shapes have the same relationship graph."""
+    record = graph.records.get(key)
+    if record is None:
+        return None
+    if record.type == "articles":
+        return (record.get("date"), frozenset(l.target for l in graph.outgoing.get(key, ()) if l.target[0] in ENTITY_TYPES))
+    if record.type not in ENTITY_TYPES:
+        return (record.type,)
+    return (record.label, tuple(_stated(graph, record)))
+
+
+def reach(graphs: Iterable[Graph], keys: Iterable[Key]) -> set[Key]:
+    """The entities whose neighbourhood (``local_parts``) a change of the shapes of ``keys`` may change, in
+    any of ``graphs``: the entities an article names; an entity itself, the entities it links or is linked
+    by, and those mentioned together with it (their neighbourhoods show its label)."""
+    found: set[Key] = set()
+    for graph in graphs:
+        for key in keys:
+            found.add(key)
+            found.update(l.target for l in graph.outgoing.get(key, ()))
+            if key[0] == "articles":
+                continue
+            for link in graph.incoming.get(key, ()):
+                found.add(link.source)
+                if link.source[0] == "articles":
+                    found.update(l.target for l in graph.outgoing.get(link.source, ()))
+    return {k for k in found if k[0] in ENTITY_TYPES}
 
 
 def around(g: nx.MultiDiGraph, key: Key) -> tuple[dict[Key, dict], list[Edge]]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
+from typing import Mapping
 
 import networkx as nx
 import numpy as np
 from markupsafe import Markup
+from markupsafe import escape as html_escape
 
 from builder import urls
 from builder.dates import PartialDate
@@ -63,10 +65,29 @@ class GraphView:
     """(type title, colour) for each type drawn."""
     total_nodes: int = 0
     """Records in the whole graph, when more than are drawn."""
+    lines: Markup = Markup("")
+    """The items as the list's lines (``<li>`` each), links relative to the page."""
 
 
-def site_view(g: nx.MultiDiGraph, page_url: str, title: str) -> GraphView:
-    """The whole graph, laid out by a seeded spring layout; only its best-connected records when it is large."""
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """A ``GraphView`` without the articles' titles, which alone change when an article is retitled."""
+
+    view: GraphView
+    """The view, its co-mention items naming their articles by key instead of title, and no lines."""
+    articles: tuple[tuple[Key, ...], ...]
+    """For each item, the keys of the articles it names."""
+    page_url: str
+
+
+def site_view(g: nx.MultiDiGraph, titles: Mapping[Key, str], page_url: str, title: str) -> GraphView:
+    """The whole graph, laid out by a seeded spring layout; only its best-connected records when it is large.
+    ``titles`` are the articles' titles."""
+    return with_titles(site_drawing(g, page_url, title), titles)
+
+
+def site_drawing(g: nx.MultiDiGraph, page_url: str, title: str) -> Drawing:
+    """``site_view`` without the articles' titles."""
     total = g.number_of_nodes()
     nodes, drawn = _best_connected(dict(g.nodes(data=True)), edges(g), DRAWN_NODES)
     simple = _simple(nodes, drawn)
@@ -75,19 +96,24 @@ def site_view(g: nx.MultiDiGraph, page_url: str, title: str) -> GraphView:
     else:
         k = 1.6 / math.sqrt(max(simple.number_of_nodes(), 1))
         positions = nx.spring_layout(simple, seed=SEED, k=k, iterations=200, weight="weight")
-    return _view(nodes, drawn, g.graph.get("titles", {}), positions, page_url, "site-graph", title, (720, 600), None, total)
+    return _view(nodes, drawn, positions, page_url, "site-graph", title, (720, 600), None, total)
 
 
-def local_view(nodes: dict[Key, dict], touching: list[Edge], titles: dict[Key, str], centre: Key,
+def local_view(nodes: dict[Key, dict], touching: list[Edge], titles: Mapping[Key, str], centre: Key,
                page_url: str, title: str) -> GraphView:
     """One entity in the middle and its neighbours on a ring, in type and name order; only its
     best-connected neighbours when it has many. The neighbourhood is plain data (``graph.local_parts``
     or ``graph.around``); ``titles`` are the articles' titles."""
+    return with_titles(local_drawing(nodes, touching, centre, page_url, title), titles)
+
+
+def local_drawing(nodes: dict[Key, dict], touching: list[Edge], centre: Key, page_url: str, title: str) -> Drawing:
+    """``local_view`` without the articles' titles."""
     total = len(nodes)
     nodes, touching = _best_connected(nodes, touching, DRAWN_NODES, keep=centre)
     others = sorted((n for n in nodes if n != centre), key=lambda n: (_type_rank(n), nodes[n]["label"].casefold(), n))
     positions = _ring(centre, others) if others else {centre: (0.0, 0.0)}
-    return _view(nodes, touching, titles, positions, page_url, "local-graph", title, (720, 440), centre, total)
+    return _view(nodes, touching, positions, page_url, "local-graph", title, (720, 440), centre, total)
 
 
 def _ring(centre: Key, others: list[Key]) -> dict[Key, np.ndarray]:
@@ -130,8 +156,39 @@ def _simple(nodes: dict[Key, dict], drawn: list[Edge]) -> nx.Graph:
     return simple
 
 
-def _view(nodes: dict[Key, dict], all_edges: list[Edge], titles: dict[Key, str], positions, page_url: str,
-          ident: str, title: str, size: tuple[int, int], centre: Key | None, total: int) -> GraphView:
+def with_titles(drawing: Drawing, titles: Mapping[Key, str]) -> GraphView:
+    """The view of a drawing with the articles' titles (an article without one is named by its slug)."""
+    items = tuple(replace(item, articles=tuple((url, titles.get(key, key[1]), when)
+                                               for (url, _, when), key in zip(item.articles, keys)))
+                  if keys else item for item, keys in zip(drawing.view.items, drawing.articles))
+    return replace(drawing.view, items=items, lines=_lines(items, drawing.page_url))
+
+
+def _lines(items: tuple[Item, ...], page_url: str) -> Markup:
+    """The list of ``templates/_graph.html``'s loop, written here: a page lists every relationship of its
+    entity, and one Jinja call per link and date was most of the time such a page took."""
+    from builder.render import time_element  # render imports this module
+
+    up = "../" * page_url.count("/")
+    out = []
+    for item in items:
+        line = [f'      <li><a href="{up}{item.source[0]}">{html_escape(item.source[1])}</a>']
+        target = f'<a href="{up}{item.target[0]}">{html_escape(item.target[1])}</a>'
+        if item.count:
+            line.append(f" and {target} are mentioned together in")
+            if item.count > 1:
+                line.append(f" {item.count} articles{', most recently' if item.count > len(item.articles) else ''}:")
+            line.append(", ".join(f'<a href="{up}{url}">{html_escape(title)}</a>' + (f" ({time_element(when)})" if when else "")
+                                  for url, title, when in item.articles))
+        else:
+            line.append(f" {html_escape(item.phrase)} {target}" + (f" ({time_element(item.date)})" if item.date else ""))
+        line.append("</li>\n")
+        out.append("".join(line))
+    return Markup("".join(out))
+
+
+def _view(nodes: dict[Key, dict], all_edges: list[Edge], positions, page_url: str,
+          ident: str, title: str, size: tuple[int, int], centre: Key | None, total: int) -> Drawing:
     points = _fit(positions, size, symmetric=centre is not None)
     labels = {n: data["label"] for n, data in nodes.items()}
     pairs: dict[tuple[Key, Key], list[Edge]] = defaultdict(list)
@@ -152,11 +209,13 @@ def _view(nodes: dict[Key, dict], all_edges: list[Edge], titles: dict[Key, str],
         parts.append(_node(node, nodes[node], points[node], degree[node], page_url))
     parts.append("</g></svg>")
     legend = tuple((SINGULAR[t].capitalize(), COLOURS[t]) for t in ENTITY_TYPES if any(n[0] == t for n in nodes))
-    stated = [_item(e, nodes) for e in all_edges if e.relation != "co-mention"]
-    together = [item for group in pairs.values() if (item := _together(group, nodes, titles, centre)) is not None]
-    items = tuple(sorted(stated + together, key=_item_order))
+    stated = [(_item(e, nodes), ()) for e in all_edges if e.relation != "co-mention"]
+    together = [item for group in pairs.values() if (item := _together(group, nodes, centre)) is not None]
+    items = sorted(stated + together, key=lambda pair: _item_order(pair[0]))
     shown = len(nodes)
-    return GraphView(Markup("\n".join(parts)), items, shown, len(all_edges), legend, total if total > shown else 0)
+    view = GraphView(Markup("\n".join(parts)), tuple(i for i, _ in items), shown, len(all_edges), legend,
+                     total if total > shown else 0)
+    return Drawing(view, tuple(keys for _, keys in items), page_url)
 
 
 def _fit(positions, size: tuple[int, int], symmetric: bool = False) -> dict[Key, tuple[float, float]]:
@@ -238,17 +297,18 @@ def _item(edge: Edge, nodes: dict[Key, dict]) -> Item:
     return Item(source, phrase, target, edge.date)
 
 
-def _together(group: list[Edge], nodes: dict[Key, dict], titles: dict[Key, str], centre: Key | None) -> Item | None:
-    """One line for every co-mention of a pair: how many articles, and the newest of them."""
+def _together(group: list[Edge], nodes: dict[Key, dict], centre: Key | None) -> tuple[Item, tuple[Key, ...]] | None:
+    """One line for every co-mention of a pair: how many articles, and the newest of them (titled
+    later by ``with_titles``), with those articles' keys."""
     mentions = [e for e in group if e.relation == "co-mention"]
     if not mentions:
         return None
     first, second = _oriented(mentions[0], centre)
-    newest = sorted(mentions, key=lambda e: (e.date.sort_key if e.date else (), e.article), reverse=True)
-    articles = tuple((urls.record_url(*e.article), titles.get(e.article, e.article[1]), e.date)
-                     for e in newest[:SHOWN_ARTICLES])
-    return Item((nodes[first]["url"], nodes[first]["label"]), "mentioned together in",
+    newest = sorted(mentions, key=lambda e: (e.date.sort_key if e.date else (), e.article), reverse=True)[:SHOWN_ARTICLES]
+    articles = tuple((urls.record_url(*e.article), "", e.date) for e in newest)
+    item = Item((nodes[first]["url"], nodes[first]["label"]), "mentioned together in",
                 (nodes[second]["url"], nodes[second]["label"]), newest[0].date, articles, len(mentions))
+    return item, tuple(e.article for e in newest)
 
 
 def _item_order(item: Item) -> tuple:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import insort
+from copy import copy
 from dataclasses import dataclass
 
 from builder import views
@@ -53,6 +54,13 @@ class Index:
         self.countries = [frozenset(k for k in self.named[a] if k[0] == "countries") for a in self.order]
         """The countries each article names, by rank."""
 
+    def rebound(self, graph: Graph) -> Index:
+        """This index for ``graph``, whose articles have the same shapes (``shape``) as the ones it was built
+        from: what it ranks by is the same, and the names it shows are read from ``graph``."""
+        index = copy(self)
+        index.graph = graph
+        return index
+
     def related(self, key: Key, limit: int = LIMIT) -> list[Related]:
         """Other articles ranked by the weight of what they share; ties go to the newer, then by slug."""
         mine = self.named.get(key, set())
@@ -97,6 +105,15 @@ class Index:
             seen.add(rank)
             insort(top, (-self._weigh(countries, rank), rank))
             del top[limit:]
+
+
+def shape(graph: Graph, key: Key) -> tuple | None:
+    """What the index holds of an article: its date and what it names; None for a record not in ``graph``
+    (and () for one of another type). Two graphs whose records all have the same shapes have the same index."""
+    record = graph.records.get(key)
+    if record is None:
+        return None
+    return (record.date, named(graph, key)) if record.type == "articles" else ()
 
 
 def related_articles(graph: Graph, key: Key, limit: int = LIMIT) -> list[Related]:

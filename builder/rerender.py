@@ -17,10 +17,11 @@ from typing import Iterator, Mapping
 
 from builder import deps, outputs, urls
 from builder import graph as relgraph
+from builder import related
 from builder.explore import DATA_EDGES, DATA_NODES, FEED_TYPES, feed_url
 from builder.records import TYPES
 from builder.render import SINGULAR_TEMPLATE, Renderer
-from builder.resolve import Key
+from builder.resolve import Graph, Key
 from builder.write import Content
 
 Spec = tuple
@@ -56,6 +57,8 @@ class Site(Mapping):
         self.static = static
         """The templates' static files, by output path."""
         self.lock = threading.RLock()
+        if renderer.explore.drawings is None:
+            renderer.explore.drawings = {}  # kept for the next site, which reuses those a change leaves as they were
 
     # -- the mapping -----------------------------------------------------------------------
 
@@ -219,15 +222,28 @@ def changed(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key]
 
 
 def _reuse(renderer: Renderer, old: Site, todo: deps.Affected) -> None:
-    """Hand the new site the parts of discovery the change leaves as they were, when already made."""
-    before = old.renderer.explore.__dict__
-    if not todo.restated and renderer.config == old.config:
-        if "relationships" in before:
-            renderer.explore.relationships = before["relationships"]
-        if "related_index" in before:
-            index = before["related_index"]
-            index.graph = renderer.graph  # what it ranks by (names, dates) is the same in both graphs
-            renderer.explore.related_index = index
+    """Hand the new site the parts of discovery the change leaves as they were, when already made.
+
+    Those parts depend on the records' shapes (``related.shape``, ``relgraph.shape``: links, dates,
+    entities' labels and stated relationships), not on articles' titles, which are read from the new
+    graph when shown. So they are reused unless a record that changed (``restated``) changed shape.
+    """
+    if renderer.config != old.config:
+        return
+    before, explore = old.renderer.explore, renderer.explore
+    made = before.__dict__
+    if "related_index" in made and _same_shapes(related.shape, old.graph, renderer.graph, todo.restated):
+        explore.related_index = made["related_index"].rebound(renderer.graph)
+    reshaped = {k for k in todo.restated if relgraph.shape(old.graph, k) != relgraph.shape(renderer.graph, k)}
+    if "relationships" in made and not reshaped:
+        explore.relationships = made["relationships"]
+    if before.drawings:
+        redrawn = relgraph.reach((old.graph, renderer.graph), reshaped)
+        explore.drawings = {k: d for k, d in before.drawings.items() if k not in redrawn}
+
+
+def _same_shapes(shape, old: Graph, new: Graph, keys: set[Key]) -> bool:
+    return all(shape(old, k) == shape(new, k) for k in keys)
 
 
 def _carry_lists(renderer: Renderer, old: Site) -> None:

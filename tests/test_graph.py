@@ -15,6 +15,7 @@ import pytest
 
 from builder import graph as relgraph
 from builder import graphsvg
+from builder.explore import Titles
 from builder.pipeline import BuildOptions, build
 
 SITE = Path(__file__).resolve().parent / "sites" / "discovery" / "content"
@@ -113,8 +114,8 @@ def parse_svg(view) -> ET.Element:
 
 
 def test_site_drawing_is_deterministic_and_accessible(g):
-    first = graphsvg.site_view(g, "graph/", "All")
-    second = graphsvg.site_view(relgraph.build(build(BuildOptions(SITE, None)).graph), "graph/", "All")
+    first = graphsvg.site_view(g, {}, "graph/", "All")
+    second = graphsvg.site_view(relgraph.build(build(BuildOptions(SITE, None)).graph), {}, "graph/", "All")
     assert str(first.svg) == str(second.svg)
     root = parse_svg(first)
     assert root.get("role") == "group" and root.get("aria-labelledby") == "site-graph-title"
@@ -127,15 +128,15 @@ def test_site_drawing_is_deterministic_and_accessible(g):
 
 
 def test_drawn_nodes_stay_inside_the_picture(g):
-    root = parse_svg(graphsvg.site_view(g, "graph/", "All"))
+    root = parse_svg(graphsvg.site_view(g, {}, "graph/", "All"))
     _, _, width, height = map(float, root.get("viewBox").split())
     for circle in root.iter(f"{SVG}circle"):
         assert 0 < float(circle.get("cx")) < width and 0 < float(circle.get("cy")) < height
 
 
-def test_local_drawing_puts_the_entity_in_the_middle_and_links_from_its_page(g):
+def test_local_drawing_puts_the_entity_in_the_middle_and_links_from_its_page(g, resolved):
     centre = ("officials", "sattar-hashemi")
-    view = graphsvg.local_view(*relgraph.around(g, centre), g.graph["titles"], centre, "officials/sattar-hashemi/", "Connections")
+    view = graphsvg.local_view(*relgraph.around(g, centre), Titles(resolved.records), centre, "officials/sattar-hashemi/", "Connections")
     root = parse_svg(view)
     _, _, width, height = map(float, root.get("viewBox").split())
     own = next(a for a in root.iter(f"{SVG}a") if a.get("href") == "../../officials/sattar-hashemi/")
@@ -152,7 +153,7 @@ def test_local_drawing_puts_the_entity_in_the_middle_and_links_from_its_page(g):
 
 
 def test_edge_titles_read_as_sentences(g):
-    root = parse_svg(graphsvg.site_view(g, "graph/", "All"))
+    root = parse_svg(graphsvg.site_view(g, {}, "graph/", "All"))
     titles = [t.text for t in root.iter(f"{SVG}title")]
     assert "Mohammad Javad Zarif signed Iran–China Comprehensive Cooperation Plan (27 March 2021)" in " ; ".join(titles)
     assert any(re.search(r"Li Lecheng and Sattar Hashemi are mentioned together in 2 articles \(May 2025, 13 May 2025\)", t)
@@ -161,7 +162,7 @@ def test_edge_titles_read_as_sentences(g):
 
 def large_graph(nodes: int) -> "relgraph.nx.MultiDiGraph":
     """``nodes`` officials, each mentioned together with the next three, and official 0 with every one."""
-    g = relgraph.nx.MultiDiGraph(titles={})
+    g = relgraph.nx.MultiDiGraph()
     keys = [("officials", f"official-{i:04d}") for i in range(nodes)]
     for key in keys:
         g.add_node(key, type="officials", label=key[1], url=f"officials/{key[1]}/")
@@ -175,20 +176,20 @@ def large_graph(nodes: int) -> "relgraph.nx.MultiDiGraph":
 
 def test_a_large_graph_is_drawn_by_its_best_connected_records():
     g = large_graph(graphsvg.DRAWN_NODES * 5)
-    view = graphsvg.site_view(g, "graph/", "All")
+    view = graphsvg.site_view(g, {}, "graph/", "All")
     root = parse_svg(view)
     assert len(root.findall(f".//{SVG}a")) == view.nodes == graphsvg.DRAWN_NODES
     assert view.total_nodes == g.number_of_nodes()
     assert "../officials/official-0000/" in str(view.svg)
     # an entity with more neighbours than fit keeps its own place in the middle
     centre = ("officials", "official-0000")
-    view = graphsvg.local_view(*relgraph.around(g, centre), g.graph["titles"], centre, "officials/official-0000/", "Connections")
+    view = graphsvg.local_view(*relgraph.around(g, centre), {}, centre, "officials/official-0000/", "Connections")
     assert view.nodes == graphsvg.DRAWN_NODES and view.total_nodes == g.number_of_nodes()
     assert "../../officials/official-0000/" in str(view.svg)
 
 
 def test_a_small_graph_is_drawn_whole(g):
-    view = graphsvg.site_view(g, "graph/", "All")
+    view = graphsvg.site_view(g, {}, "graph/", "All")
     assert view.nodes == g.number_of_nodes() and view.total_nodes == 0
 
 
@@ -197,7 +198,7 @@ def test_a_large_graph_is_drawn_the_same_whatever_the_hash_seed():
     drawing of a graph larger than is drawn must not depend on it."""
     script = ("import hashlib, sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]; from test_graph import large_graph; "
               "from builder import graphsvg; g = large_graph(graphsvg.DRAWN_NODES * 3); "
-              "print(hashlib.sha256(str(graphsvg.site_view(g, 'graph/', 'All').svg).encode()).hexdigest())")
+              "print(hashlib.sha256(str(graphsvg.site_view(g, {}, 'graph/', 'All').svg).encode()).hexdigest())")
     tests, root = Path(__file__).resolve().parent, Path(__file__).resolve().parent.parent
     drawn = {subprocess.run([sys.executable, "-c", script, str(tests), str(root)], capture_output=True, text=True,
                             check=True, env=dict(os.environ, PYTHONHASHSEED=seed)).stdout for seed in ("1", "2", "3")}
@@ -211,3 +212,34 @@ def test_the_ring_of_a_local_drawing_is_networkx_shell_layout(ring):
     found = graphsvg._ring(nodes[0], nodes[1:])
     assert list(found) == list(expected)
     assert all(list(map(float, found[n])) == list(map(float, expected[n])) for n in nodes)
+
+
+LOOP = """    {% for item in items %}
+      <li><a href="{{ rel(item.source[0]) }}">{{ item.source[1] }}</a>
+      {%- if item.count %} and <a href="{{ rel(item.target[0]) }}">{{ item.target[1] }}</a> are mentioned together in
+        {%- if item.count > 1 %} {{ item.count }} articles{% if item.count > item.articles | length %}, most recently{% endif %}:{% endif %}
+        {% for url, title, when in item.articles %}<a href="{{ rel(url) }}">{{ title }}</a>{% if when %} ({{ date(when) }}){% endif %}{% if not loop.last %}, {% endif %}{% endfor %}
+      {%- else %} {{ item.phrase }} <a href="{{ rel(item.target[0]) }}">{{ item.target[1] }}</a>{% if item.date %} ({{ date(item.date) }}){% endif %}{% endif %}</li>
+    {% endfor %}
+"""
+"""The list's loop as templates/_graph.html once wrote it, in Jinja."""
+
+
+def test_the_lists_lines_are_what_the_templates_loop_wrote(tmp_path):
+    from bench.generate import generate
+    from builder.explore import Explore
+    from builder.render import environment
+
+    generate(root := tmp_path / "content", 200, 5)
+    result = build(BuildOptions(root, None))
+    explore, loop = Explore(result.config, result.graph), environment().from_string(LOOP)
+    seen = set()
+    for record in result.graph.records.values():
+        if record.type != "articles":
+            url = f"{record.type}/{record.slug}/"
+            view = explore.record_context(record, url)["graph_view"]
+            rel = lambda to: "../" * url.count("/") + to
+            assert str(view.lines) == loop.render(items=view.items, rel=rel), url
+            seen |= {("many" if i.count > len(i.articles) else i.count > 1) for i in view.items if i.count}
+            seen |= {"dated" for i in view.items if not i.count and i.date}
+    assert seen == {"many", True, False, "dated"}

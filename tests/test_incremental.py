@@ -303,17 +303,16 @@ def test_a_rename_updates_the_hints_of_broken_links_elsewhere(tmp_path: Path) ->
 def test_a_local_graph_made_from_one_records_links_equals_its_part_of_the_whole(tmp_path: Path, site: str) -> None:
     from bench.generate import generate
     from builder import graph as relgraph
-    from builder.explore import Explore
 
     root = Path(__file__).parent / "sites" / site
     if site == "generated":
         generate(root := tmp_path / "content", 150, 3)
     result = build(BuildOptions(root, None))
-    whole, (order, _) = relgraph.build(result.graph), Explore(result.config, result.graph)._order
+    whole = relgraph.build(result.graph)
     entities = [k for k in result.graph.records if k[0] != "articles"]
     assert len(entities) > 5
     for key in entities + [next(iter(result.graph.of_type("articles"))).key]:
-        assert relgraph.local_parts(result.graph, key, order) == relgraph.around(whole, key), key
+        assert relgraph.local_parts(result.graph, key) == relgraph.around(whole, key), key
 
 
 def test_body_edits_move_the_problems_they_report(tmp_path: Path) -> None:
