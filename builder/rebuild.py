@@ -42,7 +42,7 @@ import os
 import pickle
 import secrets
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
@@ -204,11 +204,13 @@ def rebuild(cache: Cache, options, content: ContentFiles, read: dict[str, tuple]
     if not changed or len(changed) > max(MAX_CHANGED[0], MAX_CHANGED[1] * len(read)) or (content.site and str(content.site) in changed):
         return None
     output = options.output.absolute()
-    with ThreadPoolExecutor(1) as pool:  # the output is checked, mostly in system calls, while the edits are made
-        intact = pool.submit(previous.intact, output, manifest["written"], cache)
-        pages = splice.edits(cache, manifest, changed, output, ALLOWED)
-        if not intact.result():
-            return None
+    checked: list[bool] = []  # the output is checked, mostly in system calls, while the edits are made
+    check = threading.Thread(target=lambda: checked.append(previous.intact(output, manifest["written"], cache)))
+    check.start()
+    pages = splice.edits(cache, manifest, changed, output, ALLOWED)
+    check.join()
+    if checked != [True]:
+        return None
     if pages is not None:
         return _spliced(cache, options, content, read, manifest, pages)
     state = _load(cache)
