@@ -52,17 +52,23 @@ class Affected:
     """Records whose fields (other than the body) or links changed, or that came or went."""
 
 
-def affected(old: Graph, new: Graph, relinked: set[Key] | None = None) -> Affected:
+def affected(old: Graph, new: Graph, relinked: set[Key] | None = None, edited: set[Key] | None = None) -> Affected:
     """Everything that differs between the site of ``old`` and the site of ``new``.
 
     ``relinked``, when the caller knows it, is every record whose links either way changed;
-    otherwise they are found by comparing the two graphs.
+    otherwise they are found by comparing the two graphs. ``edited``, when the caller knows it,
+    holds every record that may differ: both graphs have the same keys and, but for these, the
+    same records.
     """
     out = Affected()
-    added = new.records.keys() - old.records.keys()
-    out.removed = set(old.records.keys() - new.records.keys())
     before = old.records
-    edited = {k for k, r in new.records.items() if before.get(k, r) is not r and _differs(before[k], r)}
+    if edited is None:
+        added = new.records.keys() - old.records.keys()
+        out.removed = set(old.records.keys() - new.records.keys())
+        edited = {k for k, r in new.records.items() if before.get(k, r) is not r and _differs(before[k], r)}
+    else:
+        added = set()
+        edited = {k for k in edited if _differs(before[k], new.records[k])}
     touched = added | out.removed | edited
     linked = _relinked(old, new) if relinked is None else relinked & new.records.keys()
     out.records = (added | edited | linked) & new.records.keys()
@@ -161,7 +167,7 @@ def _neighbours(graph: Graph, key: Key) -> set[Key]:
 
 def _lists(old: Graph, new: Graph, touched: set[Key], shown: set[Key], out: Affected) -> None:
     """Indexes, tags, home, timeline, feed and sitemap."""
-    membership = bool(touched - (old.records.keys() & new.records.keys()))
+    membership = any(k not in old.records or k not in new.records for k in touched)
     for key in touched:
         if _index_line(old, key) != _index_line(new, key):
             out.indexes.add(key[0])
@@ -212,14 +218,11 @@ def _recency(record: Record) -> tuple:
 def carry(old: Graph, new: Graph, keys: set[Key]) -> None:
     """Hand ``new`` what was worked out for ``old`` and still holds: ``new`` has the same records as
     ``old`` but for the records ``keys`` (present in both), which may have other fields."""
-    newest = old.derived.get("newest")
-    if newest is not None and all(_recency_of(old, k) == _recency_of(new, k) for k in keys):
-        new.derived["newest"] = newest
-
-
-def _recency_of(graph: Graph, key: Key) -> tuple | None:
-    record = graph.records[key]
-    return _recency(record) if record.type == "articles" else None
+    if any(k[0] == "articles" for k in keys):
+        if all(_recency(old.records[k]) == _recency(new.records[k]) for k in keys if k[0] == "articles"):
+            new.derived["newest"] = _newest(old)
+    elif "newest" in old.derived:
+        new.derived["newest"] = old.derived["newest"]
 
 
 def template_dependents(env: jinja2.Environment, changed: Iterable[str]) -> set[str]:

@@ -151,7 +151,7 @@ class Session:
             fresh.photos = {**graph.photos, record.key: photo}
         deps.carry(graph, fresh, {record.key})
         parsed = {**parsed, record.key: now.parsed}
-        changed = self._render(config, fresh, parsed)
+        changed = self._render(config, fresh, parsed, {record.key})
         self._last = (config, fresh, parsed, diagnostics)
         return Update(True, diagnostics, self._good, frozenset(changed), fresh)
 
@@ -309,7 +309,8 @@ class Session:
             self._env = environment(self.templates)
         return self._env
 
-    def _render(self, config: SiteConfig, graph: Graph, parsed: dict) -> set[str]:
+    def _render(self, config: SiteConfig, graph: Graph, parsed: dict, edited: set[Key] | None = None) -> set[str]:
+        """Make the site of ``graph``; ``edited`` (when known) holds every record that may differ from the last."""
         renderer = Renderer(config, graph, parsed, self._environment(), search=self.indexed)
         old = self._good
         assets = {p.as_posix(): self.root / p for p in sorted(self._assets)}
@@ -321,7 +322,7 @@ class Session:
             changed = set(site) | (set(old) if old is not None else set())
             reshown = None if pending else set()
         else:
-            site, changed = rerender.changed(renderer, old, reshown, self._relinked, assets, static)
+            site, changed = rerender.changed(renderer, old, reshown, self._relinked, assets, static, edited)
         rerender.try_templates(site, reshown)  # a template's errors fail this build, not a later request
         changed |= {p for p in static if p[len("assets/"):] in self._pending_static}
         self._good = site

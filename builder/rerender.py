@@ -183,15 +183,16 @@ def full(renderer: Renderer, assets: dict[str, Path], static: dict[str, Path],
 
 
 def changed(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key] | None,
-            assets: dict[str, Path], static: dict[str, Path]) -> tuple[Site, set[str]]:
+            assets: dict[str, Path], static: dict[str, Path], edited: set[Key] | None = None) -> tuple[Site, set[str]]:
     """The site after a change, and the output paths that may differ from ``old``'s.
 
     Outputs the change cannot affect are carried over as made; the others are made anew when asked for.
+    ``edited``, when the caller knows it, is as for ``deps.affected``.
     """
     graph = renderer.graph
     with old.lock:
         _carry_lists(renderer, old)
-        todo = deps.affected(old.graph, graph, relinked)
+        todo = deps.affected(old.graph, graph, relinked, edited)
         membership = bool(todo.removed) or graph.records.keys() != old.graph.records.keys() or todo.tags_index
         names = specs(renderer) if membership else old.specs
         made = dict(old.made)

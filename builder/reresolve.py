@@ -83,9 +83,7 @@ class Resolver:
     def _spelled_elsewhere(self, key: Key, spelled: tuple) -> bool:
         """Whether a body other than ``key``'s writes a wikilink to one of ``spelled`` (as names are compared)."""
         if self._spellings is None:
-            self._spellings = {}
-            for other, body in self._parsed.items():
-                self._respell(other, body)
+            self._spellings, self._spelled = _spellings(self._parsed)
         users = self._spellings
         return any(users.get(fold(n), {key}) - {key} for n in spelled)
 
@@ -155,6 +153,26 @@ class Resolver:
         else:
             self._graph = _patch(self._graph, records, results, moved, relinked, self._order, hidden)
         return self._graph
+
+
+def _spellings(parsed: dict[Key, Parsed | None]) -> tuple[dict[str, set[Key]], dict[Key, frozenset[str]]]:
+    """The records by each wikilink target their bodies write (folded as names are), and the other way."""
+    users: dict[str, set[Key]] = {}
+    spelled: dict[Key, frozenset[str]] = {}
+    folded: dict[str, str] = {}  # bodies write the same few targets over and over
+    for key, body in parsed.items():
+        if body is None or not body.wikilinks:
+            continue
+        targets = set()
+        for wiki in body.wikilinks:
+            target = folded.get(wiki.target)
+            if target is None:
+                target = folded[wiki.target] = fold(wiki.target)
+            targets.add(target)
+        spelled[key] = frozenset(targets)
+        for target in targets:
+            users.setdefault(target, set()).add(key)
+    return users, spelled
 
 
 def _shape(records: list[Record], root: Path, assets: set[str], hidden: frozenset[Key],
