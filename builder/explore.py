@@ -80,6 +80,21 @@ class Explore:
     def related_index(self) -> related.Index:
         return related.Index(self.graph)
 
+    @cached_property
+    def site_drawing(self) -> graphsvg.Drawing:
+        """The whole relationship graph drawn, without the articles' titles."""
+        return graphsvg.site_drawing(self.relationships, GRAPH_URL, "Relationship graph of the dossier")
+
+    def warm(self) -> None:
+        """Make now what the pages an edit renders again will want: related articles and every entity's
+        local graph (for a site whose pages were made elsewhere, and whose parts the next site reuses)."""
+        self.related_index
+        if self.drawings is None:
+            self.drawings = {}
+        for type_ in relgraph.ENTITY_TYPES:
+            for record in self.graph.of_type(type_):
+                self.drawing(record, urls.record_url(*record.key))
+
     def page_context(self, url: str, context: dict[str, Any]) -> dict[str, Any]:
         """JSON-LD and sharing tags for any page, from the context it is rendered with."""
         record = context.get("record")
@@ -124,7 +139,7 @@ class Explore:
 
     def graph_page(self) -> tuple[str, str, dict[str, Any]]:
         """(URL, template, context) of the site-wide relationship graph."""
-        view = graphsvg.site_view(self.relationships, self.titles, GRAPH_URL, "Relationship graph of the dossier")
+        view = graphsvg.with_titles(self.site_drawing, self.titles)
         return GRAPH_URL, "graph.html", {
             "title": "Relationship graph", "breadcrumbs": [("Home", urls.HOME)], "graph_view": view,
             "data_files": (DATA_NODES, DATA_EDGES, "dossier.json"),

@@ -74,10 +74,11 @@ class Drawing:
     """A ``GraphView`` without the articles' titles, which alone change when an article is retitled."""
 
     view: GraphView
-    """The view, its co-mention items naming their articles by key instead of title, and no lines."""
+    """The view, its co-mention items' articles without titles, and no lines."""
     articles: tuple[tuple[Key, ...], ...]
     """For each item, the keys of the articles it names."""
-    page_url: str
+    lines: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+    """For each item, its line written up to the articles' links, and each link around its title."""
 
 
 def site_view(g: nx.MultiDiGraph, titles: Mapping[Key, str], page_url: str, title: str) -> GraphView:
@@ -158,33 +159,45 @@ def _simple(nodes: dict[Key, dict], drawn: list[Edge]) -> nx.Graph:
 
 def with_titles(drawing: Drawing, titles: Mapping[Key, str]) -> GraphView:
     """The view of a drawing with the articles' titles (an article without one is named by its slug)."""
-    items = tuple(replace(item, articles=tuple((url, titles.get(key, key[1]), when)
-                                               for (url, _, when), key in zip(item.articles, keys)))
-                  if keys else item for item, keys in zip(drawing.view.items, drawing.articles))
-    return replace(drawing.view, items=items, lines=_lines(items, drawing.page_url))
+    items, lines = [], []
+    for item, keys, (head, links) in zip(drawing.view.items, drawing.articles, drawing.lines):
+        if not keys:
+            items.append(item)
+            lines.append(head)
+            continue
+        named = [titles.get(key, key[1]) for key in keys]
+        articles = tuple((url, title, when) for (url, _, when), title in zip(item.articles, named))
+        items.append(Item(item.source, item.phrase, item.target, item.date, articles, item.count))
+        lines.append(head)
+        for (before, after), title in zip(links, named):
+            lines += (before, html_escape(title), after)  # joined as str: Markup + str would escape the str
+        lines.append("</li>\n")
+    return replace(drawing.view, items=tuple(items), lines=Markup("".join(lines)))
 
 
-def _lines(items: tuple[Item, ...], page_url: str) -> Markup:
-    """The list of ``templates/_graph.html``'s loop, written here: a page lists every relationship of its
-    entity, and one Jinja call per link and date was most of the time such a page took."""
+def _lines(items: list[Item], page_url: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """The lines of ``templates/_graph.html``'s list, written here (a page lists every relationship of its
+    entity, and a Jinja call per link and date was most of the time such a page took): each up to the links
+    to the articles, whose titles come later, and each of those links before and after the title."""
     from builder.render import time_element  # render imports this module
 
     up = "../" * page_url.count("/")
     out = []
     for item in items:
-        line = [f'      <li><a href="{up}{item.source[0]}">{html_escape(item.source[1])}</a>']
+        head = f'      <li><a href="{up}{item.source[0]}">{html_escape(item.source[1])}</a>'
         target = f'<a href="{up}{item.target[0]}">{html_escape(item.target[1])}</a>'
-        if item.count:
-            line.append(f" and {target} are mentioned together in")
-            if item.count > 1:
-                line.append(f" {item.count} articles{', most recently' if item.count > len(item.articles) else ''}:")
-            line.append(", ".join(f'<a href="{up}{url}">{html_escape(title)}</a>' + (f" ({time_element(when)})" if when else "")
-                                  for url, title, when in item.articles))
-        else:
-            line.append(f" {html_escape(item.phrase)} {target}" + (f" ({time_element(item.date)})" if item.date else ""))
-        line.append("</li>\n")
-        out.append("".join(line))
-    return Markup("".join(out))
+        if not item.count:
+            when = f" ({time_element(item.date)})" if item.date else ""
+            out.append((f"{head} {html_escape(item.phrase)} {target}{when}</li>\n", ()))
+            continue
+        head += f" and {target} are mentioned together in"
+        if item.count > 1:
+            head += f" {item.count} articles{', most recently' if item.count > len(item.articles) else ''}:"
+        last = len(item.articles) - 1
+        links = tuple((f'<a href="{up}{url}">', "</a>" + (f" ({time_element(when)})" if when else "") + (", " if i < last else ""))
+                      for i, (url, _, when) in enumerate(item.articles))
+        out.append((head, links))
+    return tuple(out)
 
 
 def _view(nodes: dict[Key, dict], all_edges: list[Edge], positions, page_url: str,
@@ -215,7 +228,7 @@ def _view(nodes: dict[Key, dict], all_edges: list[Edge], positions, page_url: st
     shown = len(nodes)
     view = GraphView(Markup("\n".join(parts)), tuple(i for i, _ in items), shown, len(all_edges), legend,
                      total if total > shown else 0)
-    return Drawing(view, tuple(keys for _, keys in items), page_url)
+    return Drawing(view, tuple(keys for _, keys in items), _lines([i for i, _ in items], page_url))
 
 
 def _fit(positions, size: tuple[int, int], symmetric: bool = False) -> dict[Key, tuple[float, float]]:

@@ -179,7 +179,18 @@ def full(renderer: Renderer, assets: dict[str, Path], static: dict[str, Path],
     """A new site; ``made`` gives outputs already made for it (a full render done elsewhere)."""
     names = specs(renderer)
     known = {n: d for n, d in (made or {}).items() if n in names and isinstance(d, bytes)}
-    return Site(renderer, names, known, {}, assets, static)
+    site = Site(renderer, names, known, {}, assets, static)
+    if known:
+        _warm(renderer)
+    return site
+
+
+def _warm(renderer: Renderer) -> None:
+    """Make in this process what the pages made elsewhere (by workers) made there, so that the first
+    edit's pages find it: the templates compiled, related articles and the entities' local graphs."""
+    for template in {*SINGULAR_TEMPLATE.values(), *PAGE_TEMPLATES.values()}:
+        renderer.env.get_template(template)
+    renderer.explore.warm()
 
 
 def changed(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key] | None,
@@ -236,8 +247,10 @@ def _reuse(renderer: Renderer, old: Site, todo: deps.Affected) -> None:
     if "related_index" in made and _same_shapes(related.shape, old.graph, renderer.graph, todo.restated):
         explore.related_index = made["related_index"].rebound(renderer.graph)
     reshaped = {k for k in todo.restated if relgraph.shape(old.graph, k) != relgraph.shape(renderer.graph, k)}
-    if "relationships" in made and not reshaped:
-        explore.relationships = made["relationships"]
+    if not reshaped:
+        for part in ("relationships", "site_drawing"):
+            if part in made:
+                setattr(explore, part, made[part])
     if before.drawings:
         redrawn = relgraph.reach((old.graph, renderer.graph), reshaped)
         explore.drawings = {k: d for k, d in before.drawings.items() if k not in redrawn}

@@ -46,10 +46,18 @@ def test_a_title_edit_keeps_related_articles_the_graph_and_the_drawings(tmp_path
     update = session.update([_sub(root / VISIT, r"^title: .*$", 'title: "A new headline"')])
     after = update.files.renderer.explore
     assert after.related_index.naming is before.related_index.naming
-    assert after.relationships is before.relationships
+    assert after.relationships is before.relationships and after.site_drawing is before.site_drawing
     assert after.drawings[("officials", "wang-yi")] is before.drawings[("officials", "wang-yi")]
     _same_as_clean(root, update)
     assert b"A new headline" in update.files["officials/wang-yi/index.html"]
+
+
+def test_a_first_build_made_by_workers_leaves_the_parts_an_edit_reuses_made(tmp_path: Path) -> None:
+    root = write_content(tmp_path / "content")
+    session = Session(BuildOptions(root, None, jobs=2))
+    explore = session.update().files.renderer.explore
+    assert "related_index" in explore.__dict__
+    assert set(explore.drawings) == {k for k in explore.graph.records if k[0] != "articles"}
 
 
 EDITS = {
