@@ -188,7 +188,7 @@ def full(renderer: Renderer, assets: dict[str, Path], static: dict[str, Path],
 def _warm(renderer: Renderer) -> None:
     """Make in this process what the pages made elsewhere (by workers) made there, so that the first
     edit's pages find it: the templates compiled, related articles and the entities' local graphs."""
-    for template in {*SINGULAR_TEMPLATE.values(), *PAGE_TEMPLATES.values()}:
+    for template in renderer.env.list_templates(filter_func=lambda n: n.endswith(".html") and not n.startswith("static/")):
         renderer.env.get_template(template)
     renderer.explore.warm()
 
