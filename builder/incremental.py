@@ -313,8 +313,10 @@ class Session:
         """Make the site of ``graph``; ``edited`` (when known) holds every record that may differ from the last."""
         renderer = Renderer(config, graph, parsed, self._environment(), search=self.indexed)
         old = self._good
-        assets = {p.as_posix(): self.root / p for p in sorted(self._assets)}
-        static = self._static()
+        if edited is not None and old is not None:  # one record's edit: no other file came, went or changed
+            assets, static = old.assets, old.static
+        else:
+            assets, static = {p.as_posix(): self.root / p for p in sorted(self._assets)}, self._static()
         pending = self._pending_templates
         reshown = deps.template_dependents(renderer.env, pending) if old is not None and pending else set()
         if old is None or old.config != config or "*" in pending or "base.html" in reshown:

@@ -224,10 +224,10 @@ def changed(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key]
         stale.add("dossier.json")
     for name in stale:
         made.pop(name, None)
-    gone = old.specs.keys() - names.keys()
+    gone = old.specs.keys() - names.keys() if names is not old.specs else set()
     for name in gone:
         made.pop(name, None)
-    touched = stale | gone | (names.keys() - old.specs.keys())
+    touched = stale | gone | (names.keys() - old.specs.keys() if names is not old.specs else set())
     touched |= {p for p in assets.keys() | old.assets.keys() if assets.get(p) != old.assets.get(p)}
     touched |= static.keys() ^ old.static.keys()
     return Site(renderer, names, made, json, assets, static), touched
