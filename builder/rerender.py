@@ -182,6 +182,7 @@ def full(renderer: Renderer, assets: dict[str, Path], static: dict[str, Path],
     site = Site(renderer, names, known, {}, assets, static)
     if known:
         _warm(renderer)
+        _warm_lists(renderer, names)
     return site
 
 
@@ -258,6 +259,14 @@ def _reuse(renderer: Renderer, old: Site, todo: deps.Affected) -> None:
 
 def _same_shapes(shape, old: Graph, new: Graph, keys: set[Key]) -> bool:
     return all(shape(old, k) == shape(new, k) for k in keys)
+
+
+def _warm_lists(renderer: Renderer, names: dict[str, Spec]) -> None:
+    """Render here the pages of long lists that were made elsewhere (by worker processes), so that
+    their lists and rendered items are at hand when the first change makes them stale."""
+    for spec in names.values():
+        if spec[0] in ("index", "tag", "timeline"):
+            renderer.render(_page(renderer, spec))
 
 
 def _carry_lists(renderer: Renderer, old: Site) -> None:

@@ -10,9 +10,12 @@ import pytest
 
 from builder import views
 from builder.dates import PartialDate
+from builder.incremental import Session
 from builder.listings import Listings, Sorted
+from builder.pipeline import BuildOptions
 from builder.records import Position, Record
 from builder.resolve import Graph
+from serve_content import write_content
 
 TAGS = ("trade", "energy", "ai", "space", "ports")
 WORDS = ("Alpha", "beta", "Gamma", "delta", "Étoile", "zeta", "Ωmega", "alpha")
@@ -145,3 +148,17 @@ def test_sorted_keeps_equal_entries_and_reversed_parts() -> None:
     assert changed.ordered() == ["c", "b", "a", "v", "u"]
     assert made.ordered() == ["b", "a", "a", "u"]
     assert len(changed) == 5
+
+
+def test_a_first_build_made_elsewhere_leaves_the_lists_and_their_items_at_hand(tmp_path: Path) -> None:
+    root = write_content(tmp_path / "content")
+    session = Session(BuildOptions(root, None, jobs=2))
+    site = session.update().files
+    lists, fragments = site.renderer.lists, site.renderer.env.globals["each"]
+    assert {("index", "articles"), ("timeline",), ("tags",)} <= lists.made.keys()
+    assert len(fragments) >= len(lists.type_index("articles")) + len(lists.timeline())
+    path = root / "articles" / "visit.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Wang Yi visits Tehran", "A new headline"), encoding="utf-8")
+    update = session.update([path])
+    assert update.files.renderer.lists.carried.keys() >= {("index", "articles"), ("timeline",)}
+    assert b"A new headline" in update.files["articles/index.html"]
