@@ -215,15 +215,18 @@ def _view(nodes: dict[Key, dict], all_edges: list[Edge], positions, page_url: st
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size[0]} {size[1]}" class="graph-drawing" '
              f'role="group" aria-labelledby="{ident}-title" id="{ident}">',
              f'<title id="{ident}-title">{escape(title)}</title>', '<g class="graph-edges">']
+    dated = _Dates()
+    mentions = {pair: sorted((e for e in group if e.relation == "co-mention"), key=lambda e: (dated.when(e.date), e.article))
+                for pair, group in pairs.items()}
     for (a, b), group in sorted(pairs.items()):
-        parts.append(_line(points[a], points[b], group, labels, centre))
+        parts.append(_line(points[a], points[b], group, mentions[a, b], labels, centre, dated))
     parts.append('</g><g class="graph-nodes">')
     for node in sorted(nodes):
         parts.append(_node(node, nodes[node], points[node], degree[node], page_url))
     parts.append("</g></svg>")
     legend = tuple((SINGULAR[t].capitalize(), COLOURS[t]) for t in ENTITY_TYPES if any(n[0] == t for n in nodes))
     stated = [(_item(e, nodes), ()) for e in all_edges if e.relation != "co-mention"]
-    together = [item for group in pairs.values() if (item := _together(group, nodes, centre)) is not None]
+    together = [_together(group, nodes, centre) for group in mentions.values() if group]
     items = sorted(stated + together, key=lambda pair: _item_order(pair[0]))
     shown = len(nodes)
     view = GraphView(Markup("\n".join(parts)), tuple(i for i, _ in items), shown, len(all_edges), legend,
@@ -255,10 +258,11 @@ def _fit(positions, size: tuple[int, int], symmetric: bool = False) -> dict[Key,
     return fitted
 
 
-def _line(a: tuple[float, float], b: tuple[float, float], group: list[Edge], labels: dict[Key, str], centre: Key | None) -> str:
+def _line(a: tuple[float, float], b: tuple[float, float], group: list[Edge], together: list[Edge],
+          labels: dict[Key, str], centre: Key | None, dated: _Dates) -> str:
     relations = sorted({e.relation for e in group})
     width = 1 + min(len(group), 6) * 0.5
-    text = "; ".join(_describe(group, labels, centre))
+    text = "; ".join(_describe(group, together, labels, centre, dated))
     css = " ".join(f"edge-{r}" for r in relations)
     return (f'<line class="edge {css}" x1="{a[0]}" y1="{a[1]}" x2="{b[0]}" y2="{b[1]}" '
             f'stroke="#7a7a7a" stroke-width="{width}" stroke-opacity="0.7">'
@@ -277,20 +281,42 @@ def _node(key: Key, data: dict, point: tuple[float, float], degree: int, page_ur
             f'<text x="{x}" y="{round(y + radius + 13, 1)}" text-anchor="middle" font-size="12" fill="#1a1a1a">{escape(shown)}</text></a>')
 
 
-def _describe(group: list[Edge], labels: dict[Key, str], centre: Key | None) -> list[str]:
-    """How the relationships between one pair read: each stated one, then the co-mentions counted."""
+class _Dates:
+    """Each date's sort key and words, worked out once per drawing (a few hundred dates recur in it)."""
+
+    def __init__(self) -> None:
+        self.keys: dict[PartialDate | None, tuple] = {}
+        self.words: dict[PartialDate, str] = {}
+
+    def when(self, date: PartialDate | None) -> tuple:
+        """Sorts oldest first, undated before all."""
+        key = self.keys.get(date)
+        if key is None:
+            key = self.keys[date] = date.sort_key if date else ()
+        return key
+
+    def human(self, date: PartialDate) -> str:
+        words = self.words.get(date)
+        if words is None:
+            words = self.words[date] = date.human()
+        return words
+
+
+def _describe(group: list[Edge], together: list[Edge], labels: dict[Key, str], centre: Key | None,
+              dated: _Dates) -> list[str]:
+    """How the relationships between one pair read: each stated one, then the co-mentions (``together``,
+    oldest first) counted."""
     phrases = []
     for edge in group:
         a, b = labels[edge.source], labels[edge.target]
-        when = f" ({edge.date.human()})" if edge.date else ""
+        when = f" ({dated.human(edge.date)})" if edge.date else ""
         if edge.relation == "position":
             phrases.append(f"{a} holds the post of {edge.label} at {b}{when}")
         elif edge.relation != "co-mention":
             phrases.append(f"{a} {edge.label} {b}{when}")
-    together = [e for e in group if e.relation == "co-mention"]
     if together:
         first, second = _oriented(together[0], centre)
-        dates = ", ".join(e.date.human() for e in sorted(together, key=lambda e: e.date.sort_key if e.date else ()) if e.date)
+        dates = ", ".join(dated.human(e.date) for e in together if e.date)
         count = f"{len(together)} articles" if len(together) > 1 else "an article"
         phrases.append(f"{labels[first]} and {labels[second]} are mentioned together in {count}" + (f" ({dates})" if dates else ""))
     return phrases
@@ -310,14 +336,11 @@ def _item(edge: Edge, nodes: dict[Key, dict]) -> Item:
     return Item(source, phrase, target, edge.date)
 
 
-def _together(group: list[Edge], nodes: dict[Key, dict], centre: Key | None) -> tuple[Item, tuple[Key, ...]] | None:
-    """One line for every co-mention of a pair: how many articles, and the newest of them (titled
-    later by ``with_titles``), with those articles' keys."""
-    mentions = [e for e in group if e.relation == "co-mention"]
-    if not mentions:
-        return None
+def _together(mentions: list[Edge], nodes: dict[Key, dict], centre: Key | None) -> tuple[Item, tuple[Key, ...]]:
+    """One line for every co-mention of a pair (``mentions``, oldest first): how many articles, and the
+    newest of them (titled later by ``with_titles``), with those articles' keys."""
     first, second = _oriented(mentions[0], centre)
-    newest = sorted(mentions, key=lambda e: (e.date.sort_key if e.date else (), e.article), reverse=True)[:SHOWN_ARTICLES]
+    newest = mentions[: -SHOWN_ARTICLES - 1 : -1]
     articles = tuple((urls.record_url(*e.article), "", e.date) for e in newest)
     item = Item((nodes[first]["url"], nodes[first]["label"]), "mentioned together in",
                 (nodes[second]["url"], nodes[second]["label"]), newest[0].date, articles, len(mentions))
