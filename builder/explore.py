@@ -91,9 +91,10 @@ class Explore:
         self.related_index
         if self.drawings is None:
             self.drawings = {}
+        named: dict[Key, list[Key]] = {}
         for type_ in relgraph.ENTITY_TYPES:
             for record in self.graph.of_type(type_):
-                self.drawing(record, urls.record_url(*record.key))
+                self.drawing(record, urls.record_url(*record.key), named)
 
     def page_context(self, url: str, context: dict[str, Any]) -> dict[str, Any]:
         """JSON-LD and sharing tags for any page, from the context it is rendered with."""
@@ -118,11 +119,12 @@ class Explore:
             context["feeds"] = [(f"{self.config.title}: articles on {record.label}", feed_url(record.key))]
         return context
 
-    def drawing(self, record: Record, url: str) -> graphsvg.Drawing | None:
-        """An entity's local graph without the articles' titles; None when it is related to nothing."""
+    def drawing(self, record: Record, url: str, named: dict | None = None) -> graphsvg.Drawing | None:
+        """An entity's local graph without the articles' titles; None when it is related to nothing.
+        ``named``: what each article names, kept across calls (``relgraph.local_parts``)."""
         if self.drawings is not None and record.key in self.drawings:
             return self.drawings[record.key]
-        nodes, touching = relgraph.local_parts(self.graph, record.key)
+        nodes, touching = relgraph.local_parts(self.graph, record.key, named)
         drawing = None
         if len(nodes) > 1:
             drawing = graphsvg.local_drawing(nodes, touching, record.key, url, f"Connections of {record.label}")

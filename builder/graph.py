@@ -106,13 +106,20 @@ def _stated(graph: Graph, record: Record) -> Iterable[Edge]:
             yield Edge(key, target, "position", position.title, position.start)
 
 
-def _co_mentions(graph: Graph, article: Record, key: Key | None = None) -> Iterable[Edge]:
-    """Every pair of entities one article names, dated by the article; with ``key``, only the pairs it is in."""
-    named = sorted({l.target for l in graph.outgoing.get(article.key, ()) if l.target[0] in ENTITY_TYPES})
+def _co_mentions(graph: Graph, article: Record, key: Key | None = None, named: list[Key] | None = None) -> Iterable[Edge]:
+    """Every pair of entities one article names (``named``, when known), dated by the article; with
+    ``key``, only the pairs it is in."""
+    if named is None:
+        named = _named(graph, article.key)
     pairs = combinations(named, 2) if key is None else (
         (min(key, other), max(key, other)) for other in named if other != key and key in named)
     for a, b in pairs:
         yield Edge(a, b, "co-mention", RELATIONS["co-mention"], article.get("date"), article.key)
+
+
+def _named(graph: Graph, key: Key) -> list[Key]:
+    """The entities an article names, sorted."""
+    return sorted({l.target for l in graph.outgoing.get(key, ()) if l.target[0] in ENTITY_TYPES})
 
 
 def edges(g: nx.MultiDiGraph, keys: Iterable[Key] | None = None) -> list[Edge]:
@@ -122,18 +129,23 @@ def edges(g: nx.MultiDiGraph, keys: Iterable[Key] | None = None) -> list[Edge]:
     return sorted(found, key=lambda e: e.sort_key)
 
 
-def local_parts(graph: Graph, key: Key) -> tuple[dict[Key, dict], list[Edge]]:
+def local_parts(graph: Graph, key: Key, named: dict[Key, list[Key]] | None = None) -> tuple[dict[Key, dict], list[Edge]]:
     """One entity's neighbourhood, made from the records linking to it alone: the node and its
     neighbours (sorted, with their attributes) and the edges touching the node (in a fixed order).
     Equal to ``around(build(graph), key)``: each edge comes from one record (the one stating it, or
-    the article naming both), so the order the records are walked in does not matter."""
+    the article naming both), so the order the records are walked in does not matter. ``named``
+    keeps what each article names for the next call (when many neighbourhoods are made at once)."""
     if key[0] not in ENTITY_TYPES or key not in graph.records:
         return {}, []
+    named = {} if named is None else named
     found: list[Edge] = []
     for source in {key} | {l.source for l in graph.incoming.get(key, ())}:
         record = graph.records[source]
         if record.type == "articles":
-            found += _co_mentions(graph, record, key)
+            entities = named.get(source)
+            if entities is None:
+                entities = named[source] = _named(graph, source)
+            found += _co_mentions(graph, record, key, entities)
         else:
             found += [e for e in _stated(graph, record) if key in (e.source, e.target)]
     kept: dict[tuple, Edge] = {}
@@ -141,7 +153,7 @@ def local_parts(graph: Graph, key: Key) -> tuple[dict[Key, dict], list[Edge]]:
         kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as add_edge does: the last one stays
     around = {key} | {e.source for e in kept.values()} | {e.target for e in kept.values()}
     nodes = {n: {"type": n[0], "label": graph.records[n].label, "url": urls.record_url(*n)} for n in sorted(around)}
-    return nodes, sorted(kept.values(), key=lambda e: e.sort_key)
+    return nodes, list(kept.values())  # in order: an edge replaced shares the sort key of the one it replaces
 
 
 def shape(graph: Graph, key: Key) -> tuple | None:
