@@ -122,6 +122,7 @@ class Session:
         self._pending_static.clear()
         self._relinked = set()
         self._last = (config, graph, parsed, diagnostics)
+        self._resolver.prepare()  # a whole-graph update is slow anyway; the next edit of one record need not be
         return Update(True, diagnostics, self._good, frozenset(changed), graph)
 
     def _one_record(self, forced: set[Path]) -> Update | None:

@@ -65,8 +65,7 @@ class Resolver:
             return None
         self._results[key] = fresh
         self._rows[key] = (record, self._rows[key][1], named)
-        self._parsed[key] = parsed
-        self._respell(key, parsed)
+        self._parsed[key] = parsed  # its wikilinks are written as before (same table, same problems): same spellings
         self._graph = dataclasses.replace(graph, records={**graph.records, key: record})
         self.relinked = set()
         return self._graph
@@ -80,20 +79,25 @@ class Resolver:
         if was != named:
             index.rename(key, was, named, self._order)
 
-    def _spelled_elsewhere(self, key: Key, spelled: tuple) -> bool:
-        """Whether a body other than ``key``'s writes a wikilink to one of ``spelled`` (as names are compared)."""
+    def prepare(self) -> None:
+        """Gather now what ``one`` needs, rather than at its first call (when someone waits for it)."""
         if self._spellings is None:
             self._spellings, self._spelled = _spellings(self._parsed)
+
+    def _spelled_elsewhere(self, key: Key, spelled: tuple) -> bool:
+        """Whether a body other than ``key``'s writes a wikilink to one of ``spelled`` (as names are compared)."""
+        self.prepare()
         users = self._spellings
         return any(users.get(fold(n), {key}) - {key} for n in spelled)
 
-    def _keep_spellings(self, parsed: dict[Key, Parsed], again: set[Key] | None, gone: set[Key]) -> None:
-        """After resolving: keep the bodies, and the spellings of those read ``again`` (None: every one)."""
+    def _keep_spellings(self, parsed: dict[Key, Parsed], again: set[Key] | None) -> None:
+        """After resolving: keep the bodies, and the spellings of those read ``again`` (None: every one;
+        a record that came or went changes the shape, so every one is then read again)."""
         self._parsed = dict(parsed)
         if again is None:
             self._spellings, self._spelled = None, {}
             return
-        for key in again | gone:
+        for key in again:
             self._respell(key, parsed.get(key))
 
     def _respell(self, key: Key, body: Parsed | None) -> None:
@@ -143,7 +147,7 @@ class Resolver:
                 result = fresh
             results[record.key] = result
             report.extend(result.diagnostics)
-        self._keep_spellings(parsed, None if everything else again, self._records.keys() - by_key.keys())
+        self._keep_spellings(parsed, None if everything else again)
         self._records, self._results = by_key, results
         self._context = (root, assets, hidden)
         self.relinked = None if everything else relinked

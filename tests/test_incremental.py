@@ -219,8 +219,20 @@ def check_steps(tmp_path: Path, seed: int, steps: int, drafts: bool) -> None:
             stale = sorted(n for n in expected.keys() | served.keys() if served.get(n) != expected.get(n))
             assert not stale, f"{where}: stale {stale}"
             good = served
+            _check_spellings(session, where)
         else:
             assert served.keys() == good.keys(), where
+
+
+def _check_spellings(session: Session, where: str) -> None:
+    """The wikilink spellings the session's resolver keeps up to date are those of the bodies it resolved."""
+    from builder import reresolve
+
+    resolver = session._resolver
+    assert resolver._parsed.keys() == resolver._records.keys(), where
+    for key, body in resolver._parsed.items():
+        assert body is session._loaded[resolver._records[key].path].parsed, where
+    assert (resolver._spellings, resolver._spelled) == reresolve._spellings(resolver._parsed), where
 
 
 def _shape(graph) -> tuple:

@@ -15,7 +15,7 @@ from builder.pipeline import BuildOptions, build
 from builder.render import NEWEST_ON_HOME
 from builder.resolve import Index
 from serve_content import article, as_bytes, write_content
-from test_incremental import _shape
+from test_incremental import _check_spellings, _shape
 
 CLASHING = ["Abbas Araghchi", "Wang Yi", "Iran", "Cooperation", "Talks in Beijing"]
 """Titles that other records have or bodies write as wikilinks: other records must then resolve again."""
@@ -122,6 +122,7 @@ def test_random_field_edits_equal_a_clean_build(tmp_path: Path, monkeypatch: pyt
             resolver = session._resolver
             fresh = Index(list(resolver._records.values()))
             assert resolver._index.by_name == {k: v for k, v in fresh.by_name.items() if v}, where
+            _check_spellings(session, where)
             key = (path.relative_to(root).parts[0], path.stem)  # the one record that differs from the last good graph
             assert deps.affected(last.graph, update.graph, None, {key}) == deps.affected(last.graph, update.graph), where
             last = update
