@@ -18,8 +18,6 @@ environment, drops it.
 
 from __future__ import annotations
 
-from itertools import repeat
-from operator import itemgetter
 from typing import Any, Callable, Iterable
 
 from markupsafe import Markup
@@ -28,19 +26,20 @@ LIMIT = 1 << 17
 """Entries kept in the newer generation before it becomes the older one (and the older one is dropped)."""
 
 PROBE = "_"
-MISSING = (None, None)
 
 
 class Table:
     """The items of one macro, link prefix and flags: their HTML by value, and by the identity of
     the objects last asked for (a lookup by ``id`` costs no ``__hash__`` and ``__eq__`` calls)."""
 
-    __slots__ = ("by_value", "by_id")
+    __slots__ = ("by_value", "by_id", "held")
 
     def __init__(self) -> None:
         self.by_value: dict[Any, Markup] = {}
-        self.by_id: dict[int, tuple[Markup, Any]] = {}
-        """HTML and item by the item's id; holding the item keeps the id its own."""
+        self.by_id: dict[int, Markup] = {}
+        self.held: dict[int, Any] = {}
+        """The items of ``by_id`` by their id: holding them keeps their ids theirs. (Two flat tables
+        rather than one of pairs: fewer objects for the garbage collector to go through.)"""
 
 
 class Fragments:
@@ -64,7 +63,7 @@ class Fragments:
         if table is None:
             table = self.newer[group] = Table()
         items = items if isinstance(items, (list, tuple)) else list(items)
-        out = list(map(itemgetter(0), map(table.by_id.get, map(id, items), repeat(MISSING))))
+        out = list(map(table.by_id.get, map(id, items)))
         if None in out:
             self._fill(group, table, macro, items, out, flags)
         return Markup("".join(out))
@@ -82,7 +81,8 @@ class Fragments:
                         html = macro(item, *flags)
                     table.by_value[item] = html
                     self.size += 1
-                table.by_id[id(item)] = (html, item)
+                table.by_id[id(item)] = html
+                table.held[id(item)] = item
                 out[i] = html
                 self.size += 1
                 if self.size >= self.limit:

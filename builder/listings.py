@@ -125,12 +125,39 @@ class Listings:
         """Lists of an earlier graph, to bring up to date when asked for."""
         self.shown: dict[tuple, Any] = {}
         """Each list as pages show it."""
+        self.memo: dict[tuple, Any] = {}
+        """What ``ref`` and ``posted_events`` made, by (kind, id of the record, note)."""
+        self.held: dict[int, Record] = {}
+        """The records of ``memo`` by id: holding them keeps their ids theirs."""
+        self.before: tuple[dict[tuple, Any], dict[int, Record]] = ({}, {})
+        """The memo of the renderer before (and its records), for the records that did not change."""
         self.changes: dict[int, tuple[Graph, Changes]] = {}
         """How this graph differs from each earlier one (kept alive here, so that ids stay theirs)."""
 
     def follow(self, before: Listings) -> None:
         """Take the lists ``before`` made (or had carried) to update instead of making them anew."""
         self.carried = {**before.carried, **before.made}
+        self.before = (before.memo, before.held)
+
+    # -- the items of entity pages ---------------------------------------------------------------
+
+    def ref(self, record: Record, note: str = "") -> Ref:
+        """``views.ref``, the same object for the same record and note while the record is unchanged."""
+        return self._memo(("ref", id(record), note), record, lambda: views.ref(record, note))
+
+    def posted_events(self, record: Record) -> list[tuple[Any, Event]]:
+        """``views.posted_events``, kept in the same way."""
+        return self._memo(("events", id(record)), record, lambda: views.posted_events(record))
+
+    def _memo(self, key: tuple, record: Record, make: Callable[[], Any]) -> Any:
+        made = self.memo.get(key)
+        if made is None:
+            made = self.before[0].get(key)
+            if made is None:
+                made = make()
+            self.memo[key] = made
+            self.held[id(record)] = record
+        return made
 
     # -- the lists -----------------------------------------------------------------------------
 

@@ -152,10 +152,10 @@ class Renderer:
             "record": record,
             "native": views.native_name(record),
             "body": self.body(record, url),
-            "incoming": views.incoming_groups(graph, key),
+            "incoming": views.incoming_groups(graph, key, self.lists.ref),
             "out": {rel: views.outgoing(graph, key, rel) for rel in views.RELATION},
             "mentions": views.mentions(graph, key),
-            "events": views.entity_timeline(graph, key),
+            "events": views.entity_timeline(graph, key, self.lists.posted_events),
             "breadcrumbs": [("Home", urls.HOME), (TYPE_TITLES[record.type], urls.index_url(record.type))],
         }
         context["photo"] = self.photo(record, url)

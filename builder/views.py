@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Callable
 
 from builder import urls
 from builder.dates import PartialDate
-from builder.records import SINGULAR, TYPES, Record
+from builder.records import SINGULAR, TYPES, Position, Record
 from builder.resolve import Graph, Key
 from builder.scripts import direction, language_of
 
@@ -102,8 +103,10 @@ def outgoing(graph: Graph, key: Key, relation: str) -> list[Ref]:
     return [ref(graph.records[l.target]) for l in graph.outgoing.get(key, ()) if l.relation == relation]
 
 
-def incoming_groups(graph: Graph, key: Key) -> list[Group]:
-    """Every record that references ``key``, grouped by type, with the relation as a note."""
+def incoming_groups(graph: Graph, key: Key, make_ref: Callable[[Record, str], Ref] = ref) -> list[Group]:
+    """Every record that references ``key``, grouped by type, with the relation as a note.
+
+    ``make_ref`` is ``ref`` or one that keeps what it made (``listings.Listings.ref``)."""
     by_type: dict[str, dict[Key, list[str]]] = defaultdict(dict)
     for link in graph.incoming.get(key, ()):
         notes = by_type[link.source[0]].setdefault(link.source, [])
@@ -111,7 +114,7 @@ def incoming_groups(graph: Graph, key: Key) -> list[Group]:
             notes.append(RELATION[link.relation])
     groups = []
     for type_ in TYPES:
-        refs = [ref(graph.records[k], ", ".join(notes)) for k, notes in by_type.get(type_, {}).items()]
+        refs = [make_ref(graph.records[k], ", ".join(notes)) for k, notes in by_type.get(type_, {}).items()]
         if refs:
             ordered = newest_first(refs) if type_ in ("articles", "agreements") else sort_by_label(refs)
             groups.append(Group(type_, type_.capitalize(), tuple(ordered)))
@@ -140,14 +143,18 @@ def events(record: Record) -> list[Event]:
     return _events(record)
 
 
-def entity_timeline(graph: Graph, key: Key) -> list[Event]:
+def entity_timeline(graph: Graph, key: Key,
+                    posted: Callable[[Record], list[tuple[Position | None, Event]]] | None = None) -> list[Event]:
     """One record's timeline, oldest first: its own dated things, those of every record one
-    reference away, and the posts held at it (an organization) or by its people (a country)."""
+    reference away, and the posts held at it (an organization) or by its people (a country).
+
+    ``posted`` is ``posted_events`` or one that keeps what it made (``listings.Listings.posted_events``)."""
     page = graph.records[key]
+    posted = posted or posted_events
     events = []
     for near in _neighbourhood(graph, key):
         record = graph.records[near]
-        events.extend(_events(record, lambda p, r=record: _post_belongs(page, r, p)))
+        events.extend(e for p, e in posted(record) if p is None or _post_belongs(page, record, p))
     return sorted(events, key=lambda e: (e.date.sort_key, e.ref.url, e.kind, e.text))
 
 
@@ -169,19 +176,23 @@ def _post_belongs(page: Record, holder: Record, position) -> bool:
 
 
 def _events(record: Record, keep=lambda position: True) -> list[Event]:
+    return [e for p, e in posted_events(record) if p is None or keep(p)]
+
+
+def posted_events(record: Record) -> list[tuple[Position | None, Event]]:
+    """The dated things one record contributes to timelines, each with the post it is about (or None)."""
     own = ref(record)
     if record.type == "articles":
-        return [Event(record.get("date"), "article", record.label, own)]
+        return [(None, Event(record.get("date"), "article", record.label, own))]
     if record.type == "agreements" and record.get("signed"):
-        return [Event(record.get("signed"), "signing", f"{record.label} signed", own)]
+        return [(None, Event(record.get("signed"), "signing", f"{record.label} signed", own))]
     events = []
     for position in record.get("positions", ()):
-        if not keep(position):
-            continue
         if position.start:
-            events.append(Event(position.start, "position", f"{record.label} becomes {position.title}", own))
+            events.append((position, Event(position.start, "position", f"{record.label} becomes {position.title}", own)))
         if position.end:
-            events.append(Event(position.end, "position", f"{record.label} leaves the post of {position.title}", own))
+            events.append((position, Event(position.end, "position",
+                                           f"{record.label} leaves the post of {position.title}", own)))
     return events
 
 

@@ -162,3 +162,20 @@ def test_a_first_build_made_elsewhere_leaves_the_lists_and_their_items_at_hand(t
     update = session.update([path])
     assert update.files.renderer.lists.carried.keys() >= {("index", "articles"), ("timeline",)}
     assert b"A new headline" in update.files["articles/index.html"]
+
+
+def test_entity_page_items_are_the_same_objects_while_their_record_is_unchanged() -> None:
+    content = Content(random.Random(2))
+    lists = Listings(content.graph())
+    article, official = (next(r for r in content.records.values() if r.type == t) for t in ("articles", "officials"))
+    first = lists.ref(article, "concerns")
+    assert first == views.ref(article, "concerns") and lists.ref(article, "concerns") is first
+    assert lists.ref(article) == views.ref(article) != first
+    assert lists.posted_events(official) == views.posted_events(official)
+    before = lists.ref(official), lists.posted_events(official)
+    content.put(content.article(article.slug))
+    following = Listings(content.graph())
+    following.follow(lists)
+    assert following.ref(official) is before[0] and following.posted_events(official) is before[1]
+    edited = content.records[article.key]
+    assert following.ref(edited, "concerns") == views.ref(edited, "concerns") != first
