@@ -156,7 +156,7 @@ class Session:
         self._last = (config, fresh, parsed, diagnostics)
         return Update(True, diagnostics, self._good, frozenset(changed), fresh)
 
-    def _photo(self, record: Record, graph: Graph):
+    def _photo(self, record: Record, graph: Graph) -> images.Photo | None | bool:
         """The record's photo when it is the same file as before but may read otherwise (its alt text
         names the record); None when it has none, as before; False when anything else changed."""
         report, photo, was = Report(), None, graph.photos.get(record.key)
