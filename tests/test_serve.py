@@ -127,6 +127,7 @@ def test_serves_folder_urls_with_a_real_404(server: Server, content: Path) -> No
     assert b"Page not found" in body and b"livereload.js" in body
     status, headers, body = server.get("/assets/style.css")
     assert status == 200 and headers["content-type"].startswith("text/css") and b"livereload" not in body
+    assert headers["cache-control"] == "no-store" and "etag" not in headers  # never kept, so never hashed
     status, headers, body = server.get("/articles/visit/", method="HEAD")
     assert status == 200 and body == b""
     assert server.get("/articles/visit/", method="POST")[0] == 405
