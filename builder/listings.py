@@ -26,6 +26,8 @@ Entry = tuple[int, tuple, Any]
 
 REDO_SHARE = 4
 """A list is made anew rather than updated when more than one record in this many changed."""
+MEMO_LIMIT = 1 << 16
+"""Entries of a renderer's memo kept in its newer generation."""
 
 
 class Sorted:
@@ -114,6 +116,32 @@ class Changes:
         self.many = len(self.come) + len(self.gone) > 2 * len(after) // REDO_SHARE
 
 
+class Memo:
+    """What was made of a record, by (kind, id of the record, note), holding the record (so that the
+    id stays its own): right for as long as it is kept, since records are not changed but replaced.
+    Two generations, as in ``fragments.Fragments``: at most twice ``limit`` entries."""
+
+    def __init__(self, limit: int = MEMO_LIMIT) -> None:
+        self.limit = limit
+        self.newer: dict[tuple, Any] = {}
+        self.older: dict[tuple, Any] = {}
+        self.held: tuple[dict[int, Record], dict[int, Record]] = ({}, {})
+        """The records of the newer and the older generation, by id."""
+
+    def get(self, key: tuple, record: Record, make: Callable[[], Any]) -> Any:
+        made = self.newer.get(key)
+        if made is None:
+            made = self.older.get(key)
+            if made is None:
+                made = make()
+            if len(self.newer) >= self.limit:
+                self.older, self.newer = self.newer, {}
+                self.held = ({}, self.held[0])
+            self.newer[key] = made
+            self.held[0][id(record)] = record
+        return made
+
+
 class Listings:
     """The lists of one renderer's graph, each made when first asked for."""
 
@@ -125,39 +153,25 @@ class Listings:
         """Lists of an earlier graph, to bring up to date when asked for."""
         self.shown: dict[tuple, Any] = {}
         """Each list as pages show it."""
-        self.memo: dict[tuple, Any] = {}
-        """What ``ref`` and ``posted_events`` made, by (kind, id of the record, note)."""
-        self.held: dict[int, Record] = {}
-        """The records of ``memo`` by id: holding them keeps their ids theirs."""
-        self.before: tuple[dict[tuple, Any], dict[int, Record]] = ({}, {})
-        """The memo of the renderer before (and its records), for the records that did not change."""
+        self.memo = Memo()
+        """What ``ref`` and ``posted_events`` made, shared with the renderers before and after."""
         self.changes: dict[int, tuple[Graph, Changes]] = {}
         """How this graph differs from each earlier one (kept alive here, so that ids stay theirs)."""
 
     def follow(self, before: Listings) -> None:
         """Take the lists ``before`` made (or had carried) to update instead of making them anew."""
         self.carried = {**before.carried, **before.made}
-        self.before = (before.memo, before.held)
+        self.memo = before.memo
 
     # -- the items of entity pages ---------------------------------------------------------------
 
     def ref(self, record: Record, note: str = "") -> Ref:
         """``views.ref``, the same object for the same record and note while the record is unchanged."""
-        return self._memo(("ref", id(record), note), record, lambda: views.ref(record, note))
+        return self.memo.get(("ref", id(record), note), record, lambda: views.ref(record, note))
 
     def posted_events(self, record: Record) -> list[tuple[Any, Event]]:
         """``views.posted_events``, kept in the same way."""
-        return self._memo(("events", id(record)), record, lambda: views.posted_events(record))
-
-    def _memo(self, key: tuple, record: Record, make: Callable[[], Any]) -> Any:
-        made = self.memo.get(key)
-        if made is None:
-            made = self.before[0].get(key)
-            if made is None:
-                made = make()
-            self.memo[key] = made
-            self.held[id(record)] = record
-        return made
+        return self.memo.get(("events", id(record)), record, lambda: views.posted_events(record))
 
     # -- the lists -----------------------------------------------------------------------------
 

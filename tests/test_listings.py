@@ -11,7 +11,7 @@ import pytest
 from builder import views
 from builder.dates import PartialDate
 from builder.incremental import Session
-from builder.listings import Listings, Sorted
+from builder.listings import Listings, Memo, Sorted
 from builder.pipeline import BuildOptions
 from builder.records import Position, Record
 from builder.resolve import Graph
@@ -179,3 +179,14 @@ def test_entity_page_items_are_the_same_objects_while_their_record_is_unchanged(
     assert following.ref(official) is before[0] and following.posted_events(official) is before[1]
     edited = content.records[article.key]
     assert following.ref(edited, "concerns") == views.ref(edited, "concerns") != first
+
+
+def test_the_memo_keeps_two_generations_and_holds_their_records() -> None:
+    memo = Memo(limit=2)
+    records = [Content(random.Random(3)).article() for _ in range(5)]
+    made = [memo.get(("ref", id(r)), r, lambda r=r: views.ref(r)) for r in records]
+    assert made == [views.ref(r) for r in records]
+    assert len(memo.newer) + len(memo.older) <= 4
+    assert memo.get(("ref", id(records[-1])), records[-1], lambda: "made again") is made[-1]
+    assert memo.get(("ref", id(records[0])), records[0], lambda: "made again") == "made again"
+    assert all(memo.held[0].get(id(r)) is r or memo.held[1].get(id(r)) is r for r in records[-2:])
