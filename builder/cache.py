@@ -104,6 +104,16 @@ def loads(data: bytes, allowed: frozenset | set = _ALLOWED) -> Any:
     return unpickler.load()
 
 
+def loads_or_none(data: Any, allowed: frozenset | set = _ALLOWED) -> Any:
+    """``loads``, or None when ``data`` is not bytes or cannot be read: such an entry is discarded, whatever the reason."""
+    if not isinstance(data, bytes):
+        return None
+    try:
+        return loads(data, allowed)
+    except Exception:
+        return None
+
+
 class Cache:
     """One cache folder, for builds made by code and templates of one fingerprint."""
 
@@ -321,10 +331,7 @@ def _unseal(data: bytes, fingerprint: str, allowed: frozenset | set = _ALLOWED) 
     check, body = data[len(head):len(head) + 20], data[len(head) + 20:]
     if not secrets.compare_digest(_check(body), check):
         return None
-    try:
-        return loads(body, allowed)
-    except Exception:  # a cache entry that cannot be read is discarded, whatever the reason
-        return None
+    return loads_or_none(body, allowed)
 
 
 def _same_file(path: Path, other: Path) -> bool:

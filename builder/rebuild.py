@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 from builder import previous, splice, write
-from builder.cache import _ALLOWED, Cache, loads
+from builder.cache import _ALLOWED, Cache, loads_or_none
 from builder.diagnostics import Diagnostic, Report
 from builder.discover import ContentFiles, RecordFile
 from builder.records import Record, SiteConfig
@@ -176,13 +176,7 @@ def _by_call() -> frozenset[type]:
 
 
 def _load(cache: Cache) -> dict | None:
-    data = cache.read(STATE)
-    if not isinstance(data, bytes):
-        return None
-    try:
-        state = loads(data, ALLOWED)
-    except Exception:  # a state that cannot be read is discarded, whatever the reason
-        return None
+    state = loads_or_none(cache.read(STATE), ALLOWED)
     return state if isinstance(state, dict) else None
 
 

@@ -21,7 +21,7 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from builder.cache import Cache, loads
+from builder.cache import Cache, loads_or_none
 from builder.diagnostics import Diagnostic, Report
 from builder.records import Record
 
@@ -96,12 +96,7 @@ def edits(cache: Cache, manifest: dict, changed: set[str], output: Path, allowed
             return None
         pages = stored.get("pages")
         blob = pages.get(path) if isinstance(pages, dict) else None
-        if not isinstance(blob, bytes):
-            return None
-        try:
-            entry = loads(blob, allowed_classes)
-        except Exception:  # an entry that cannot be read is discarded, whatever the reason
-            return None
+        entry = loads_or_none(blob, allowed_classes)
         page = _page(Path(path), entry, output)
         if page is None:
             return None
