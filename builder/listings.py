@@ -220,40 +220,39 @@ class Listings:
         def entries(graph: Graph, records: Iterable[Record]) -> Iterator[Entry]:
             return (entry(views.index_entry(graph, r)) for r in records if r.type == type_)
 
-        return self._kept(("index", type_), order, entries, redo=lambda c: c.countries)
+        return self._sorted(("index", type_), order, entries, redo=lambda c: c.countries)
 
     def _timeline(self) -> Sorted:
         def entries(graph: Graph, records: Iterable[Record]) -> Iterator[Entry]:
             return (_event(e) for r in records for e in views.events(r))
 
-        return self._kept(("timeline",), OLDEST_FIRST, entries)
+        return self._sorted(("timeline",), OLDEST_FIRST, entries)
 
-    def _kept(self, name: tuple, order: tuple[bool, ...],
-              entries: Callable[[Graph, Iterable[Record]], Iterable[Entry]],
-              redo: Callable[[Changes], bool] = lambda c: False) -> Sorted:
+    def _tags(self) -> dict[str, Sorted]:
+        return self._kept(("tags",), _tag_lists, lambda kept, graph, changes: _tags_changed(kept, changes))
+
+    def _sorted(self, name: tuple, order: tuple[bool, ...],
+                entries: Callable[[Graph, Iterable[Record]], Iterable[Entry]],
+                redo: Callable[[Changes], bool] = lambda c: False) -> Sorted:
+        """A list whose entries each come from one record (``entries`` of a graph's records)."""
+        return self._kept(name, lambda records: Sorted.of(order, entries(self.graph, records)),
+                          lambda kept, graph, c: kept.changed(entries(graph, c.gone), entries(self.graph, c.come)),
+                          redo)
+
+    def _kept(self, name: tuple, make: Callable[[Iterable[Record]], Any],
+              update: Callable[[Any, Graph, Changes], Any], redo: Callable[[Changes], bool] = lambda c: False) -> Any:
+        """The kept form of one list: made of every record, or ``update``d from the one carried
+        (made of an earlier graph) for the records that changed since."""
         made = self.made.get(name)
         if made is not None:
             return made[1]
         graph, kept = self.carried.pop(name, (None, None))
         changes = self._changes(graph) if graph is not None else None
         if changes is None or changes.many or redo(changes):
-            kept = Sorted.of(order, entries(self.graph, self.graph.records.values()))
+            kept = make(self.graph.records.values())
         elif changes.come or changes.gone:
-            kept = kept.changed(entries(graph, changes.gone), entries(self.graph, changes.come))
+            kept = update(kept, graph, changes)
         self.made[name] = (self.graph, kept)
-        return kept
-
-    def _tags(self) -> dict[str, Sorted]:
-        made = self.made.get(("tags",))
-        if made is not None:
-            return made[1]
-        graph, kept = self.carried.pop(("tags",), (None, None))
-        changes = self._changes(graph) if graph is not None else None
-        if changes is None or changes.many:
-            kept = _tag_lists(self.graph.records.values())
-        elif changes.come or changes.gone:
-            kept = _tags_changed(kept, changes)
-        self.made[("tags",)] = (self.graph, kept)
         return kept
 
     def _changes(self, graph: Graph) -> Changes:

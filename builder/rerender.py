@@ -181,17 +181,20 @@ def full(renderer: Renderer, assets: dict[str, Path], static: dict[str, Path],
     known = {n: d for n, d in (made or {}).items() if n in names and isinstance(d, bytes)}
     site = Site(renderer, names, known, {}, assets, static)
     if known:
-        _warm(renderer)
-        _warm_lists(renderer, names)
+        _warm(renderer, names)
     return site
 
 
-def _warm(renderer: Renderer) -> None:
+def _warm(renderer: Renderer, names: dict[str, Spec]) -> None:
     """Make in this process what the pages made elsewhere (by workers) made there, so that the first
-    edit's pages find it: the templates compiled, related articles and the entities' local graphs."""
+    edit's pages find it: the templates compiled, related articles, the entities' local graphs, and
+    the long lists with their rendered items (by rendering the pages that show them)."""
     for template in renderer.env.list_templates(filter_func=lambda n: n.endswith(".html") and not n.startswith("static/")):
         renderer.env.get_template(template)
     renderer.explore.warm()
+    for spec in names.values():
+        if spec[0] in ("index", "tag", "timeline"):
+            renderer.render(_page(renderer, spec))
 
 
 def changed(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key] | None,
@@ -225,10 +228,11 @@ def changed(renderer: Renderer, old: Site, reshown: set[str], relinked: set[Key]
         stale.add("dossier.json")
     for name in stale:
         made.pop(name, None)
-    gone = old.specs.keys() - names.keys() if names is not old.specs else set()
+    same = names is old.specs  # no output came or went: nothing to compare
+    gone = set() if same else old.specs.keys() - names.keys()
     for name in gone:
         made.pop(name, None)
-    touched = stale | gone | (names.keys() - old.specs.keys() if names is not old.specs else set())
+    touched = stale | gone | (set() if same else names.keys() - old.specs.keys())
     touched |= {p for p in assets.keys() | old.assets.keys() if assets.get(p) != old.assets.get(p)}
     touched |= static.keys() ^ old.static.keys()
     return Site(renderer, names, made, json, assets, static), touched
@@ -245,9 +249,9 @@ def _reuse(renderer: Renderer, old: Site, todo: deps.Affected) -> None:
         return
     before, explore = old.renderer.explore, renderer.explore
     made = before.__dict__
-    if "related_index" in made and _same_shapes(related.shape, old.graph, renderer.graph, todo.restated):
+    if "related_index" in made and not _reshaped(related.shape, old.graph, renderer.graph, todo.restated):
         explore.related_index = made["related_index"].rebound(renderer.graph)
-    reshaped = {k for k in todo.restated if relgraph.shape(old.graph, k) != relgraph.shape(renderer.graph, k)}
+    reshaped = _reshaped(relgraph.shape, old.graph, renderer.graph, todo.restated)
     if not reshaped:
         for part in ("relationships", "site_drawing"):
             if part in made:
@@ -257,16 +261,9 @@ def _reuse(renderer: Renderer, old: Site, todo: deps.Affected) -> None:
         explore.drawings = {k: d for k, d in before.drawings.items() if k not in redrawn}
 
 
-def _same_shapes(shape, old: Graph, new: Graph, keys: set[Key]) -> bool:
-    return all(shape(old, k) == shape(new, k) for k in keys)
-
-
-def _warm_lists(renderer: Renderer, names: dict[str, Spec]) -> None:
-    """Render here the pages of long lists that were made elsewhere (by worker processes), so that
-    their lists and rendered items are at hand when the first change makes them stale."""
-    for spec in names.values():
-        if spec[0] in ("index", "tag", "timeline"):
-            renderer.render(_page(renderer, spec))
+def _reshaped(shape, old: Graph, new: Graph, keys: set[Key]) -> set[Key]:
+    """The ``keys`` whose ``shape`` differs between the two graphs."""
+    return {k for k in keys if shape(old, k) != shape(new, k)}
 
 
 def _carry_lists(renderer: Renderer, old: Site) -> None:
