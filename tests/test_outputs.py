@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from xml.etree import ElementTree as ET
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from builder import outputs
 
@@ -19,3 +23,21 @@ def test_a_title_with_control_characters_still_makes_a_feed_that_parses():
     element = ET.Element("feed")
     outputs._text(element, "title", "Talks\x00 in \x1bTehran \ud800and\ufffe Beijing\t")
     assert ET.fromstring(ET.tostring(element)).find("title").text == "Talks in Tehran and Beijing\t"
+
+
+_PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    | st.dictionaries(st.integers() | st.booleans() | st.none(), inner, max_size=3),
+    max_leaves=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PLAIN, st.integers(0, 3))
+def test_dumps_writes_what_json_dumps_writes(value, depth):
+    expected = json.dumps(value, ensure_ascii=False, indent=1)
+    assert outputs.dumps(value) == expected
+    pad = " " * depth
+    assert outputs.dumps(value, pad) == expected.replace("\n", "\n" + pad)
+    assert "".join(outputs._json_pieces(value, depth, 2)) == expected.replace("\n", "\n" + pad)
