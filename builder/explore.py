@@ -7,8 +7,8 @@ Pure: the renderer asks for context and pages, the pipeline for files. No disk a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
-from typing import Any, Iterator, Mapping
+from functools import cached_property, partial
+from typing import Any, Callable, Iterator, Mapping
 
 from markupsafe import Markup
 
@@ -149,15 +149,17 @@ class Explore:
 
     def files(self) -> dict[str, bytes]:
         """Feeds per entity and the graph as CSV node and edge lists."""
-        return dict(self.each_file())
+        return {name: make() for name, make in self.file_makers().items()}
 
-    def each_file(self) -> Iterator[tuple[str, bytes]]:
-        """``files``, one (name, bytes) at a time, so a large site's feeds are never all held at once."""
-        yield DATA_NODES, relgraph.nodes_csv(self.relationships)
-        yield DATA_EDGES, relgraph.edges_csv(self.relationships)
+    def file_makers(self) -> dict[str, Callable[[], bytes]]:
+        """``files`` by name, each made when called: a build makes them in its workers, one at a time."""
+        makers: dict[str, Callable[[], bytes]] = {
+            DATA_NODES: lambda: relgraph.nodes_csv(self.relationships),
+            DATA_EDGES: lambda: relgraph.edges_csv(self.relationships)}
         for type_ in FEED_TYPES:
             for record in self.graph.of_type(type_):
-                yield feed_url(record.key), self.entity_feed(record)
+                makers[feed_url(record.key)] = partial(self.entity_feed, record)
+        return makers
 
     def entity_feed(self, record: Record) -> bytes:
         """The feed of the articles referencing one entity."""

@@ -165,16 +165,18 @@ def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: Content
     options = options or BuildOptions(templates=templates)
     indexed = options.search and options.output is not None
     renderer = Renderer(config, graph, parallel.Bodies(graph, parsed), environment(templates), indexed)
+    explored = renderer.explore.file_makers()
     extra = {urls.FEED: lambda: outputs.atom_feed(config, graph),
-             "dossier.json": lambda: outputs.dossier_json_chunks(config, graph, {"graph": renderer.explore.graph_json()})}
+             "dossier.json": lambda: outputs.dossier_json_chunks(config, graph, {"graph": renderer.explore.graph_json()}),
+             **explored}
+    renderer.explore.relationships  # built once, here, rather than by every worker that draws or lists it
     store = _store(cache, staging)
     page_urls, made = parallel.render_pages(renderer, options.jobs, store, extra, options.progress)
     files = {name: content for name, content in made.items() if name not in extra}
     files[urls.FEED] = made[urls.FEED]
     files["sitemap.xml"] = store("sitemap.xml", outputs.sitemap(config, page_urls))
     files["dossier.json"] = made["dossier.json"]
-    for name, data in renderer.explore.each_file():
-        files[name] = store(name, data)
+    files.update((name, made[name]) for name in explored)
     for asset in sorted((templates / "static").rglob("*")):
         if asset.is_file():
             name = "assets/" + asset.relative_to(templates / "static").as_posix()
