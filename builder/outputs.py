@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import abc
 from json.encoder import encode_basestring
 from typing import Any, Iterable, Iterator
 from xml.etree import ElementTree as ET
@@ -112,9 +113,13 @@ def assemble_json_chunks(config: SiteConfig, records: Iterable[str], extra: dict
 
 
 def _json_pieces(value: Any, depth: int, levels: int) -> Iterator[str]:
-    """``dumps(value)`` indented to ``depth``, an item at a time down ``levels`` levels
-    (the graph's edges of a large site would make one very long string)."""
+    """``dumps(value)`` indented to ``depth``, an item at a time down ``levels`` levels (the graph's
+    edges of a large site would make one very long string); an iterator is written as a list,
+    its items taken one at a time, so that the items are never all held at once."""
     pad = " " * depth
+    if isinstance(value, abc.Iterator):
+        yield from _json_list(value, pad)
+        return
     if not isinstance(value, (dict, list)) or not value or levels == 0 or (
             isinstance(value, dict) and not all(isinstance(k, str) for k in value)):
         yield dumps(value, pad)
@@ -126,6 +131,23 @@ def _json_pieces(value: Any, depth: int, levels: int) -> Iterator[str]:
         yield ("," if n else "") + inner + ("" if key is None else encode_basestring(key) + ": ")
         yield from _json_pieces(item, depth + 1, levels - 1)
     yield "\n" + pad + ("}" if isinstance(value, dict) else "]")
+
+
+def _json_list(items: Iterator[Any], pad: str, batch: int = 512) -> Iterator[str]:
+    """``dumps(list(items), pad)`` in pieces of ``batch`` items."""
+    inner = pad + " "
+    joint = ",\n" + inner
+    opening = "[\n" + inner
+    pieces: list[str] = []
+    for item in items:
+        pieces.append(dumps(item, inner))
+        if len(pieces) == batch:
+            yield opening + joint.join(pieces)
+            opening, pieces = joint, []
+    if pieces:
+        yield opening + joint.join(pieces)
+        opening = joint
+    yield "[]" if opening.startswith("[") else "\n" + pad + "]"
 
 
 def dumps(value: Any, pad: str = "") -> str:

@@ -41,3 +41,14 @@ def test_dumps_writes_what_json_dumps_writes(value, depth):
     pad = " " * depth
     assert outputs.dumps(value, pad) == expected.replace("\n", "\n" + pad)
     assert "".join(outputs._json_pieces(value, depth, 2)) == expected.replace("\n", "\n" + pad)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PLAIN, max_size=12), st.integers(0, 3), st.integers(1, 4))
+def test_an_iterator_is_written_as_its_list_in_pieces(items, depth, batch):
+    pad = " " * depth
+    expected = json.dumps(items, ensure_ascii=False, indent=1).replace("\n", "\n" + pad)
+    assert "".join(outputs._json_pieces(iter(items), depth, 2)) == expected
+    pieces = list(outputs._json_list(iter(items), pad, batch))
+    assert "".join(pieces) == expected
+    assert len(pieces) == -(-len(items) // batch) + 1  # a piece per batch, and the closing bracket
