@@ -70,6 +70,9 @@ class Explore:
         kept (a preview keeps them and hands them to the next site, a build does not)."""
         self.titles = Titles(graph.records)
         """Each article's title, for the graphs' lists."""
+        self.touching: dict[Key, list] | None = None
+        """The edges touching each entity (``relgraph.touching``), when the whole relationship graph was
+        made first (``prepare``); otherwise each entity's neighbourhood is made from the records linking to it."""
 
     @cached_property
     def relationships(self):
@@ -84,6 +87,12 @@ class Explore:
     def site_drawing(self) -> graphsvg.Drawing:
         """The whole relationship graph drawn, without the articles' titles."""
         return graphsvg.site_drawing(self.relationships, GRAPH_URL, "Relationship graph of the dossier")
+
+    def prepare(self) -> None:
+        """Make now, once, what many pages read (related articles, the relationship graph and each entity's
+        edges in it), so that the processes the pages are shared out to inherit it instead of each making it."""
+        self.related_index
+        self.touching = relgraph.touching(self.relationships)
 
     def warm(self) -> None:
         """Make now what the pages an edit renders again will want: related articles and every entity's
@@ -124,7 +133,10 @@ class Explore:
         ``named``: what each article names, kept across calls (``relgraph.local_parts``)."""
         if self.drawings is not None and record.key in self.drawings:
             return self.drawings[record.key]
-        nodes, touching = relgraph.local_parts(self.graph, record.key, named)
+        if self.touching is not None:
+            nodes, touching = relgraph.around(self.relationships, record.key, self.touching)
+        else:
+            nodes, touching = relgraph.local_parts(self.graph, record.key, named)
         drawing = None
         if len(nodes) > 1:
             drawing = graphsvg.local_drawing(nodes, touching, record.key, url, f"Connections of {record.label}")

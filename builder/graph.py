@@ -13,7 +13,7 @@ import csv
 import io
 from dataclasses import dataclass
 from itertools import combinations
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, Iterable
 
 import networkx as nx
@@ -59,14 +59,24 @@ class Edge:
         return (self.source, self.target, self.relation, self.article or ("", ""), self.label)
 
 
+_sort_key = attrgetter("sort_key")
+
+SORTED = "sorted edges"
+"""Where ``build`` keeps the graph's edges in their fixed order (``edges``), among the graph's attributes."""
+
+
 def build(graph: Graph) -> nx.MultiDiGraph:
     """The relationship graph of a resolved site: entities as nodes, typed edges between them."""
     g = nx.MultiDiGraph()
     for key in sorted(k for k in graph.records if k[0] in ENTITY_TYPES):
         record = graph.records[key]
         g.add_node(key, type=key[0], label=record.label, url=urls.record_url(*key))
-    for edge in sorted(_edges(graph), key=lambda e: e.sort_key):
-        g.add_edge(edge.source, edge.target, key=_edge_key(edge), edge=edge)
+    kept: dict[tuple, Edge] = {}
+    for edge in sorted(_edges(graph), key=_sort_key):
+        kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as add_edge does: the last one stays
+    for (source, target, key), edge in kept.items():
+        g.add_edge(source, target, key=key, edge=edge)
+    g.graph[SORTED] = list(kept.values())  # in order: an edge replaced shares the sort key of the one it replaces
     return g
 
 
@@ -124,9 +134,21 @@ def _named(graph: Graph, key: Key) -> list[Key]:
 
 def edges(g: nx.MultiDiGraph, keys: Iterable[Key] | None = None) -> list[Edge]:
     """The graph's edges in a fixed order; with ``keys``, only those touching one of them."""
+    if keys is None and SORTED in g.graph:
+        return list(g.graph[SORTED])
     wanted = None if keys is None else set(keys)
     found = [d["edge"] for a, b, d in g.edges(data=True) if wanted is None or a in wanted or b in wanted]
-    return sorted(found, key=lambda e: e.sort_key)
+    return sorted(found, key=_sort_key)
+
+
+def touching(g: nx.MultiDiGraph) -> dict[Key, list[Edge]]:
+    """The edges touching each node, in the fixed order: what ``around`` sorts for one node, for all at once."""
+    found: dict[Key, list[Edge]] = {key: [] for key in g}
+    for edge in edges(g):
+        found[edge.source].append(edge)
+        if edge.target != edge.source:
+            found[edge.target].append(edge)
+    return found
 
 
 def local_parts(graph: Graph, key: Key, named: dict[Key, list[Key]] | None = None) -> tuple[dict[Key, dict], list[Edge]]:
@@ -149,7 +171,7 @@ def local_parts(graph: Graph, key: Key, named: dict[Key, list[Key]] | None = Non
         else:
             found += [e for e in _stated(graph, record) if key in (e.source, e.target)]
     kept: dict[tuple, Edge] = {}
-    for edge in sorted(found, key=lambda e: e.sort_key):
+    for edge in sorted(found, key=_sort_key):
         kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as add_edge does: the last one stays
     around = {key} | {e.source for e in kept.values()} | {e.target for e in kept.values()}
     nodes = {n: {"type": n[0], "label": graph.records[n].label, "url": urls.record_url(*n)} for n in sorted(around)}
@@ -188,16 +210,19 @@ def reach(graphs: Iterable[Graph], keys: Iterable[Key]) -> set[Key]:
     return {k for k in found if k[0] in ENTITY_TYPES}
 
 
-def around(g: nx.MultiDiGraph, key: Key) -> tuple[dict[Key, dict], list[Edge]]:
+def around(g: nx.MultiDiGraph, key: Key, by_node: dict[Key, list[Edge]] | None = None) -> tuple[dict[Key, dict], list[Edge]]:
     """One node's neighbourhood in a built graph: the node and its neighbours (sorted, with their
-    attributes) and the edges touching the node (in a fixed order)."""
+    attributes) and the edges touching the node (in a fixed order), read from ``by_node`` (``touching(g)``)
+    when given."""
     if key not in g:
         return {}, []
     out, into = g.succ[key], g.pred[key]
     nodes = {n: g.nodes[n] for n in sorted({key, *out, *into})}
-    touching = [d["edge"] for by_key in out.values() for d in by_key.values()]
-    touching += [d["edge"] for n, by_key in into.items() if n != key for d in by_key.values()]  # a loop is in both
-    return nodes, sorted(touching, key=lambda e: e.sort_key)
+    if by_node is not None:
+        return nodes, list(by_node[key])
+    found = [d["edge"] for by_key in out.values() for d in by_key.values()]
+    found += [d["edge"] for n, by_key in into.items() if n != key for d in by_key.values()]  # a loop is in both
+    return nodes, sorted(found, key=_sort_key)
 
 
 def node_id(key: Key) -> str:
