@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from itertools import combinations
 from operator import attrgetter, itemgetter
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import networkx as nx
 
@@ -234,7 +234,7 @@ def as_json(g: nx.MultiDiGraph) -> dict[str, Any]:
     """Nodes and edges as plain data for dossier.json."""
     return {
         "nodes": [_node_row(g, key) for key in g.nodes],
-        "edges": [_edge_row(e) for e in edges(g)],
+        "edges": [dict(zip(EDGE_COLUMNS, row)) for row in _edge_rows(edges(g))],
     }
 
 
@@ -247,28 +247,36 @@ def _node_row(g: nx.MultiDiGraph, key: Key) -> dict[str, str]:
     return {"id": node_id(key), "type": key[0], "slug": key[1], "label": data["label"], "url": data["url"]}
 
 
-def _edge_row(edge: Edge) -> dict[str, str]:
-    return {
-        "source": node_id(edge.source),
-        "target": node_id(edge.target),
-        "relation": edge.relation,
-        "label": edge.label,
-        "date": edge.date.iso() if edge.date else "",
-        "article": node_id(edge.article) if edge.article else "",
-    }
+def _edge_rows(found: Iterable[Edge]) -> Iterator[tuple[str, ...]]:
+    """Each edge's values in the order of EDGE_COLUMNS; the identifiers and dates, which recur on many
+    edges, written once each."""
+    ids: dict[Key | None, str] = {None: ""}
+    days: dict[PartialDate | None, str] = {None: ""}
+    def named(key: Key | None) -> str:
+        text = ids.get(key)
+        if text is None:
+            text = ids[key] = node_id(key)
+        return text
+
+    for edge in found:
+        day = days.get(edge.date)
+        if day is None:
+            day = days[edge.date] = edge.date.iso()
+        yield named(edge.source), named(edge.target), edge.relation, edge.label, day, named(edge.article)
 
 
 def nodes_csv(g: nx.MultiDiGraph) -> bytes:
-    return _csv(NODE_COLUMNS, (_node_row(g, key) for key in g.nodes))
+    return _csv(NODE_COLUMNS, map(itemgetter(*NODE_COLUMNS), (_node_row(g, key) for key in g.nodes)))
 
 
 def edges_csv(g: nx.MultiDiGraph) -> bytes:
-    return _csv(EDGE_COLUMNS, (_edge_row(e) for e in edges(g)))
+    return _csv(EDGE_COLUMNS, _edge_rows(edges(g)))
 
 
-def _csv(columns: tuple[str, ...], rows: Iterable[dict[str, str]]) -> bytes:
+def _csv(columns: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> bytes:
+    """A header and ``rows`` (values in the order of ``columns``): what csv.DictWriter writes of the same rows as dicts."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")  # what csv.DictWriter writes, without its per-row key check
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(map(itemgetter(*columns), rows))
+    writer.writerows(rows)
     return out.getvalue().encode("utf-8")
