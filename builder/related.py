@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import insort
+from collections import Counter
 from copy import copy
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ WEIGHTS = {"officials": 3, "agreements": 3, "organizations": 2, "countries": 1}
 articles of a dossier about two countries name both."""
 LIMIT = 5
 """Most related articles shown on a page."""
+TYPE_ORDER = list(WEIGHTS)
+"""The order shared records are listed in, by type."""
 BROAD = 64
 """Countries named by more articles than this are not walked whole for every article:
 their articles are visited newest first, and only while one of them could still rank
@@ -51,14 +54,21 @@ class Index:
         for i, article in enumerate(self.order):
             for key in self.named[article]:
                 self.naming.setdefault(key, []).append(i)
-        self.countries = [frozenset(k for k in self.named[a] if k[0] == "countries") for a in self.order]
-        """The countries each article names, by rank."""
+        self.bits = {k: 1 << i for i, k in enumerate(sorted(k for k in self.naming if k[0] == "countries"))}
+        """A bit for each country named, so that what two articles share of them is one ``&``."""
+        self.countries = [sum(self.bits[k] for k in self.named[a] if k[0] == "countries") for a in self.order]
+        """The countries each article names, by rank, as bits."""
+        self.refs: dict[Key, views.Ref] = {}
+        """Each record shown so far, as shown (made once, however many lists show it)."""
+        self.places: dict[Key, tuple] = {}
+        """Where each record shared so far is listed among what two articles share."""
 
     def rebound(self, graph: Graph) -> Index:
         """This index for ``graph``, whose articles have the same shapes (``shape``) as the ones it was built
         from: what it ranks by is the same, and the names it shows are read from ``graph``."""
         index = copy(self)
         index.graph = graph
+        index.refs, index.places = {}, {}
         return index
 
     def related(self, key: Key, limit: int = LIMIT) -> list[Related]:
@@ -67,14 +77,14 @@ class Index:
         me = self.rank.get(key)
         broad = [k for k in mine if k[0] == "countries" and len(self.naming[k]) > BROAD]
         narrow = [k for k in mine if k not in broad]
-        scores: dict[int, int] = {}
+        scores: Counter[int] = Counter()
         for shared in narrow:
-            weight = WEIGHTS[shared[0]]
-            for other in self.naming[shared]:
-                scores[other] = scores.get(other, 0) + weight
+            for _ in range(WEIGHTS[shared[0]]):
+                scores.update(self.naming[shared])  # counted in C: adding 1 a few times is quicker than the weight once
         scores.pop(me, None)
         seen = set(scores) | {me}
         countries = set(broad)
+        mask = sum(self.bits[k] for k in countries)
         if countries and len(scores) > limit > 0:
             # sharing the broad countries adds at most ``ceiling``: an article that even so cannot
             # reach the ``limit``-th best score without them cannot rank
@@ -83,18 +93,33 @@ class Index:
         if countries:
             named_by, weight = self.countries, WEIGHTS["countries"]
             for other in scores:
-                scores[other] += weight * len(countries & named_by[other])
+                scores[other] += weight * (mask & named_by[other]).bit_count()
         top = heapq.nsmallest(limit, ((-score, other) for other, score in scores.items()))
         if broad and limit > 0:
-            self._broad(countries, top, seen, limit)
-        records = self.graph.records
-        return [Related(views.ref(records[self.order[i]]), -score,
-                        _ordered(self.graph, mine & self.named[self.order[i]])) for score, i in top]
+            self._broad(countries, mask, top, seen, limit)
+        return [Related(self._ref(self.order[i]), -score, self._ordered(mine & self.named[self.order[i]]))
+                for score, i in top]
 
-    def _weigh(self, countries: set[Key], rank: int) -> int:
-        return WEIGHTS["countries"] * len(countries & self.countries[rank])
+    def _ref(self, key: Key) -> views.Ref:
+        ref = self.refs.get(key)
+        if ref is None:
+            ref = self.refs[key] = views.ref(self.graph.records[key])
+        return ref
 
-    def _broad(self, countries: set[Key], top: list[tuple[int, int]], seen: set, limit: int) -> None:
+    def _ordered(self, shared: set[Key]) -> tuple[views.Ref, ...]:
+        """The shared records, officials first, then agreements, organizations, countries; each by name."""
+        return tuple(self._ref(k) for k in sorted(shared, key=self._place))
+
+    def _place(self, key: Key) -> tuple:
+        place = self.places.get(key)
+        if place is None:
+            place = self.places[key] = (TYPE_ORDER.index(key[0]), self.graph.records[key].label.casefold(), key)
+        return place
+
+    def _weigh(self, mask: int, rank: int) -> int:
+        return WEIGHTS["countries"] * (mask & self.countries[rank]).bit_count()
+
+    def _broad(self, countries: set[Key], mask: int, top: list[tuple[int, int]], seen: set, limit: int) -> None:
         """Add to ``top`` the articles that share only broad countries, newest first, while one could still rank."""
         ceiling = WEIGHTS["countries"] * len(countries)
         for rank in heapq.merge(*(self.naming[k] for k in sorted(countries))):
@@ -103,7 +128,7 @@ class Index:
             if rank in seen:
                 continue
             seen.add(rank)
-            insort(top, (-self._weigh(countries, rank), rank))
+            insort(top, (-self._weigh(mask, rank), rank))
             del top[limit:]
 
 
@@ -127,8 +152,3 @@ def _newest(date) -> tuple:
         return (1, ())
     return (0, tuple(-part for part in date.sort_key))
 
-
-def _ordered(graph: Graph, shared: set[Key]) -> tuple[views.Ref, ...]:
-    order = list(WEIGHTS)
-    keys = sorted(shared, key=lambda k: (order.index(k[0]), graph.records[k].label.casefold(), k))
-    return tuple(views.ref(graph.records[k]) for k in keys)
