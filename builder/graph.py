@@ -68,11 +68,18 @@ SORTED = "sorted edges"
 def build(graph: Graph) -> nx.MultiDiGraph:
     """The relationship graph of a resolved site: entities as nodes, typed edges between them."""
     g = nx.MultiDiGraph()
-    for key in sorted(k for k in graph.records if k[0] in ENTITY_TYPES):
+    nodes = sorted(k for k in graph.records if k[0] in ENTITY_TYPES)
+    for key in nodes:
         record = graph.records[key]
         g.add_node(key, type=key[0], label=record.label, url=urls.record_url(*key))
+    rank = {key: i for i, key in enumerate(nodes)}
+
+    def order(edge: Edge) -> tuple:
+        """``Edge.sort_key`` with the ends as their places among the nodes, which compare quicker."""
+        return (rank[edge.source], rank[edge.target], edge.relation, edge.article[1] if edge.article else "", edge.label)
+
     kept: dict[tuple, Edge] = {}
-    for edge in sorted(_edges(graph), key=_sort_key):
+    for edge in sorted(_edges(graph), key=order):
         kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as add_edge does: the last one stays
     for (source, target, key), edge in kept.items():
         g.add_edge(source, target, key=key, edge=edge)
@@ -123,8 +130,9 @@ def _co_mentions(graph: Graph, article: Record, key: Key | None = None, named: l
         named = _named(graph, article.key)
     pairs = combinations(named, 2) if key is None else (
         (min(key, other), max(key, other)) for other in named if other != key and key in named)
+    date, phrase = article.get("date"), RELATIONS["co-mention"]
     for a, b in pairs:
-        yield Edge(a, b, "co-mention", RELATIONS["co-mention"], article.get("date"), article.key)
+        yield Edge(a, b, "co-mention", phrase, date, article.key)
 
 
 def _named(graph: Graph, key: Key) -> list[Key]:
