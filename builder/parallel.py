@@ -236,7 +236,7 @@ def render_pages(renderer: Renderer, jobs: int, store: Callable[[str, Any], Any]
     """
     global _JOB
     parallel = jobs > 1 and _can_fork() and len(renderer.graph.records) >= MIN_PARALLEL
-    renderer.explore.prepare()
+    renderer.explore.prepare()  # once, here, rather than by every worker that draws or lists it
     pages = list(_deferring(renderer).pages())
     _JOB = _RenderJob(_deferring(renderer), pages, store, extra)
     tasks: list = list(extra) + list(range(len(pages)))

@@ -169,7 +169,6 @@ def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: Content
     extra = {urls.FEED: lambda: outputs.atom_feed(config, graph),
              "dossier.json": lambda: outputs.dossier_json_chunks(config, graph, {"graph": renderer.explore.graph_json()}),
              **explored}
-    renderer.explore.relationships  # built once, here, rather than by every worker that draws or lists it
     store = _store(cache, staging)
     page_urls, made = parallel.render_pages(renderer, options.jobs, store, extra, options.progress)
     files = {name: content for name, content in made.items() if name not in extra}
