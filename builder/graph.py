@@ -239,10 +239,11 @@ def node_id(key: Key) -> str:
 
 
 def as_json(g: nx.MultiDiGraph) -> dict[str, Any]:
-    """Nodes and edges as plain data for dossier.json."""
+    """Nodes and edges as plain data for dossier.json; the edges an iterator, made as they are written
+    (``outputs.dumps`` writes it as a list): a large site has hundreds of thousands."""
     return {
         "nodes": [_node_row(g, key) for key in g.nodes],
-        "edges": [dict(zip(EDGE_COLUMNS, row)) for row in _edge_rows(edges(g))],
+        "edges": (dict(zip(EDGE_COLUMNS, row)) for row in _edge_rows(edges(g))),
     }
 
 
