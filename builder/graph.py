@@ -1,4 +1,4 @@
-"""The relationship graph: every typed relationship the content states, in one networkx graph.
+"""The relationship graph: every typed relationship the content states, in one graph.
 
 Nodes are the entities (officials, countries, agreements, organizations);
 articles are not nodes but the places where entities are mentioned together,
@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from itertools import combinations
 from operator import attrgetter, itemgetter
 from typing import Any, Iterable, Iterator
-
-import networkx as nx
 
 from builder import urls
 from builder.dates import PartialDate
@@ -61,17 +59,38 @@ class Edge:
 
 _sort_key = attrgetter("sort_key")
 
-SORTED = "sorted edges"
-"""Where ``build`` keeps the graph's edges in their fixed order (``edges``), among the graph's attributes."""
+class Relationships:
+    """Entities as nodes (each with its type, label and URL) and the typed edges between them, in a fixed order.
+
+    Plain lists and dicts: a large site has hundreds of thousands of edges, which a networkx
+    multigraph would keep in several dicts each, and every page that reads them wants them in order.
+    """
+
+    __slots__ = ("nodes", "edges")
+
+    def __init__(self, nodes: dict[Key, dict[str, str]], edges: list[Edge]) -> None:
+        self.nodes = nodes
+        """Attributes by node, in key order."""
+        self.edges = edges
+        """Every edge, in the fixed order (``Edge.sort_key``)."""
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.nodes
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.nodes)
+
+    def number_of_nodes(self) -> int:
+        return len(self.nodes)
+
+    def number_of_edges(self) -> int:
+        return len(self.edges)
 
 
-def build(graph: Graph) -> nx.MultiDiGraph:
+def build(graph: Graph) -> Relationships:
     """The relationship graph of a resolved site: entities as nodes, typed edges between them."""
-    g = nx.MultiDiGraph()
     nodes = sorted(k for k in graph.records if k[0] in ENTITY_TYPES)
-    for key in nodes:
-        record = graph.records[key]
-        g.add_node(key, type=key[0], label=record.label, url=urls.record_url(*key))
+    attributes = {key: {"type": key[0], "label": graph.records[key].label, "url": urls.record_url(*key)} for key in nodes}
     rank = {key: i for i, key in enumerate(nodes)}
 
     def order(edge: Edge) -> tuple:
@@ -80,11 +99,8 @@ def build(graph: Graph) -> nx.MultiDiGraph:
 
     kept: dict[tuple, Edge] = {}
     for edge in sorted(_edges(graph), key=order):
-        kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as add_edge does: the last one stays
-    for (source, target, key), edge in kept.items():
-        g.add_edge(source, target, key=key, edge=edge)
-    g.graph[SORTED] = list(kept.values())  # in order: an edge replaced shares the sort key of the one it replaces
-    return g
+        kept[(edge.source, edge.target, _edge_key(edge))] = edge  # one edge per key between two ends: the last one stays
+    return Relationships(attributes, list(kept.values()))  # in order: an edge replaced shares the sort key of the one it replaces
 
 
 def _edge_key(edge: Edge) -> str:
@@ -140,19 +156,18 @@ def _named(graph: Graph, key: Key) -> list[Key]:
     return sorted({l.target for l in graph.outgoing.get(key, ()) if l.target[0] in ENTITY_TYPES})
 
 
-def edges(g: nx.MultiDiGraph, keys: Iterable[Key] | None = None) -> list[Edge]:
+def edges(g: Relationships, keys: Iterable[Key] | None = None) -> list[Edge]:
     """The graph's edges in a fixed order; with ``keys``, only those touching one of them."""
-    if keys is None and SORTED in g.graph:
-        return list(g.graph[SORTED])
-    wanted = None if keys is None else set(keys)
-    found = [d["edge"] for a, b, d in g.edges(data=True) if wanted is None or a in wanted or b in wanted]
-    return sorted(found, key=_sort_key)
+    if keys is None:
+        return list(g.edges)
+    wanted = set(keys)
+    return [e for e in g.edges if e.source in wanted or e.target in wanted]
 
 
-def touching(g: nx.MultiDiGraph) -> dict[Key, list[Edge]]:
-    """The edges touching each node, in the fixed order: what ``around`` sorts for one node, for all at once."""
-    found: dict[Key, list[Edge]] = {key: [] for key in g}
-    for edge in edges(g):
+def touching(g: Relationships) -> dict[Key, list[Edge]]:
+    """The edges touching each node, in the fixed order: what ``around`` finds for one node, for all at once."""
+    found: dict[Key, list[Edge]] = {key: [] for key in g.nodes}
+    for edge in g.edges:
         found[edge.source].append(edge)
         if edge.target != edge.source:
             found[edge.target].append(edge)
@@ -180,7 +195,7 @@ def local_parts(graph: Graph, key: Key, named: dict[Key, list[Key]] | None = Non
             found += [e for e in _stated(graph, record) if key in (e.source, e.target)]
     kept: dict[tuple, Edge] = {}
     for edge in sorted(found, key=_sort_key):
-        kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as add_edge does: the last one stays
+        kept[(edge.source, edge.target, _edge_key(edge))] = edge  # as in ``build``: the last one stays
     around = {key} | {e.source for e in kept.values()} | {e.target for e in kept.values()}
     nodes = {n: {"type": n[0], "label": graph.records[n].label, "url": urls.record_url(*n)} for n in sorted(around)}
     return nodes, list(kept.values())  # in order: an edge replaced shares the sort key of the one it replaces
@@ -218,19 +233,15 @@ def reach(graphs: Iterable[Graph], keys: Iterable[Key]) -> set[Key]:
     return {k for k in found if k[0] in ENTITY_TYPES}
 
 
-def around(g: nx.MultiDiGraph, key: Key, by_node: dict[Key, list[Edge]] | None = None) -> tuple[dict[Key, dict], list[Edge]]:
+def around(g: Relationships, key: Key, by_node: dict[Key, list[Edge]] | None = None) -> tuple[dict[Key, dict], list[Edge]]:
     """One node's neighbourhood in a built graph: the node and its neighbours (sorted, with their
     attributes) and the edges touching the node (in a fixed order), read from ``by_node`` (``touching(g)``)
     when given."""
     if key not in g:
         return {}, []
-    out, into = g.succ[key], g.pred[key]
-    nodes = {n: g.nodes[n] for n in sorted({key, *out, *into})}
-    if by_node is not None:
-        return nodes, list(by_node[key])
-    found = [d["edge"] for by_key in out.values() for d in by_key.values()]
-    found += [d["edge"] for n, by_key in into.items() if n != key for d in by_key.values()]  # a loop is in both
-    return nodes, sorted(found, key=_sort_key)
+    found = list(by_node[key]) if by_node is not None else edges(g, (key,))
+    ends = {key} | {e.source for e in found} | {e.target for e in found}
+    return {n: g.nodes[n] for n in sorted(ends)}, found
 
 
 def node_id(key: Key) -> str:
@@ -238,7 +249,7 @@ def node_id(key: Key) -> str:
     return f"{key[0]}/{key[1]}"
 
 
-def as_json(g: nx.MultiDiGraph) -> dict[str, Any]:
+def as_json(g: Relationships) -> dict[str, Any]:
     """Nodes and edges as plain data for dossier.json; the edges an iterator, made as they are written
     (``outputs.dumps`` writes it as a list): a large site has hundreds of thousands."""
     return {
@@ -251,7 +262,7 @@ NODE_COLUMNS = ("id", "type", "slug", "label", "url")
 EDGE_COLUMNS = ("source", "target", "relation", "label", "date", "article")
 
 
-def _node_row(g: nx.MultiDiGraph, key: Key) -> dict[str, str]:
+def _node_row(g: Relationships, key: Key) -> dict[str, str]:
     data = g.nodes[key]
     return {"id": node_id(key), "type": key[0], "slug": key[1], "label": data["label"], "url": data["url"]}
 
@@ -274,11 +285,11 @@ def _edge_rows(found: Iterable[Edge]) -> Iterator[tuple[str, ...]]:
         yield named(edge.source), named(edge.target), edge.relation, edge.label, day, named(edge.article)
 
 
-def nodes_csv(g: nx.MultiDiGraph) -> bytes:
+def nodes_csv(g: Relationships) -> bytes:
     return _csv(NODE_COLUMNS, map(itemgetter(*NODE_COLUMNS), (_node_row(g, key) for key in g.nodes)))
 
 
-def edges_csv(g: nx.MultiDiGraph) -> bytes:
+def edges_csv(g: Relationships) -> bytes:
     return _csv(EDGE_COLUMNS, _edge_rows(edges(g)))
 
 

@@ -20,7 +20,7 @@ from markupsafe import escape as html_escape
 
 from builder import urls
 from builder.dates import PartialDate
-from builder.graph import Edge, ENTITY_TYPES, edges
+from builder.graph import Edge, ENTITY_TYPES, Relationships, edges
 from builder.records import SINGULAR
 from builder.resolve import Key
 
@@ -81,16 +81,16 @@ class Drawing:
     """For each item, its line written up to the articles' links, and each link around its title."""
 
 
-def site_view(g: nx.MultiDiGraph, titles: Mapping[Key, str], page_url: str, title: str) -> GraphView:
+def site_view(g: Relationships, titles: Mapping[Key, str], page_url: str, title: str) -> GraphView:
     """The whole graph, laid out by a seeded spring layout; only its best-connected records when it is large.
     ``titles`` are the articles' titles."""
     return with_titles(site_drawing(g, page_url, title), titles)
 
 
-def site_drawing(g: nx.MultiDiGraph, page_url: str, title: str) -> Drawing:
+def site_drawing(g: Relationships, page_url: str, title: str) -> Drawing:
     """``site_view`` without the articles' titles."""
     total = g.number_of_nodes()
-    nodes, drawn = _best_connected(dict(g.nodes(data=True)), edges(g), DRAWN_NODES)
+    nodes, drawn = _best_connected(dict(g.nodes), edges(g), DRAWN_NODES)
     simple = _simple(nodes, drawn)
     if simple.number_of_nodes() == 0:
         positions = {}

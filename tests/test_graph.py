@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from builder import graph as relgraph
@@ -160,18 +161,15 @@ def test_edge_titles_read_as_sentences(g):
                for t in titles)
 
 
-def large_graph(nodes: int) -> "relgraph.nx.MultiDiGraph":
+def large_graph(nodes: int) -> relgraph.Relationships:
     """``nodes`` officials, each mentioned together with the next three, and official 0 with every one."""
-    g = relgraph.nx.MultiDiGraph()
     keys = [("officials", f"official-{i:04d}") for i in range(nodes)]
-    for key in keys:
-        g.add_node(key, type="officials", label=key[1], url=f"officials/{key[1]}/")
+    attributes = {key: {"type": "officials", "label": key[1], "url": f"officials/{key[1]}/"} for key in keys}
     pairs = {(keys[i], keys[j]) for i in range(nodes) for j in range(i + 1, min(i + 4, nodes))}
     pairs |= {(keys[0], k) for k in keys[1:]}
-    for n, (a, b) in enumerate(sorted(pairs)):
-        article = ("articles", f"a{n}")
-        g.add_edge(a, b, key=f"co-mention:{n}", edge=relgraph.Edge(a, b, "co-mention", "mentioned together", None, article))
-    return g
+    found = [relgraph.Edge(a, b, "co-mention", "mentioned together", None, ("articles", f"a{n}"))
+             for n, (a, b) in enumerate(sorted(pairs))]
+    return relgraph.Relationships(attributes, sorted(found, key=lambda e: e.sort_key))
 
 
 def test_a_large_graph_is_drawn_by_its_best_connected_records():
@@ -208,7 +206,7 @@ def test_a_large_graph_is_drawn_the_same_whatever_the_hash_seed():
 @pytest.mark.parametrize("ring", [1, 2, 7, 119, 250])
 def test_the_ring_of_a_local_drawing_is_networkx_shell_layout(ring):
     nodes = [("officials", f"o-{i:03d}") for i in range(ring + 1)]
-    expected = relgraph.nx.shell_layout(nodes, nlist=[nodes[:1], nodes[1:]], rotate=0)
+    expected = nx.shell_layout(nodes, nlist=[nodes[:1], nodes[1:]], rotate=0)
     found = graphsvg._ring(nodes[0], nodes[1:])
     assert list(found) == list(expected)
     assert all(list(map(float, found[n])) == list(map(float, expected[n])) for n in nodes)
