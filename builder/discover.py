@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from builder.activecontent import active_content
@@ -21,40 +21,68 @@ class RecordFile:
     """Absolute path."""
 
 
-@dataclass(slots=True)
 class ContentFiles:
     """What a content folder holds."""
 
-    root: Path
-    site: Path | None = None
-    records: list[RecordFile] = field(default_factory=list)
-    assets: list[Path] = field(default_factory=list)
-    """Every other file, as paths relative to root."""
-    stamps: dict[str, tuple] | None = None
-    """The stamp (``cache.stamp``) of every file listed, by absolute path, taken while listing;
-    None when not taken, or when a file could not be read."""
+    __slots__ = ("root", "site", "assets", "stamps", "_records", "_listed")
+
+    def __init__(self, root: Path, site: Path | None = None, records: list[RecordFile] | None = None,
+                 assets: list[Path] | None = None, stamps: dict[str, tuple] | None = None) -> None:
+        self.root = root
+        self.site = site
+        self.assets: list[Path] = [] if assets is None else assets
+        """Every other file, as paths relative to root."""
+        self.stamps = stamps
+        """The stamp (``cache.stamp``) of every file listed, by absolute path, taken while listing;
+        None when not taken, or when a file could not be read."""
+        self._records: list[RecordFile] = [] if records is None else records
+        self._listed: list[tuple[Path, str, list[str]]] = []
+        """Record files listed but not made into ``RecordFile`` yet: (folder, type, file names)."""
+
+    @property
+    def records(self) -> list[RecordFile]:
+        """The record files, in the order listed (made when first asked for: a build that reuses or
+        splices the last one's output never asks, and ten thousand paths cost it milliseconds)."""
+        for folder, type_, names in self._listed:
+            child = getattr(folder, "_make_child_relpath", folder.joinpath)  # pathlib's own fast join of one plain name
+            self._records += [RecordFile(type_, child(name)) for name in names]
+        self._listed = []
+        return self._records
+
+    def list_records(self, folder: Path, type_: str, names: list[str]) -> None:
+        """Add the record files ``names`` of ``folder``, to be made into ``RecordFile`` when asked for."""
+        self._listed.append((folder, type_, names))
 
 
 def discover(root: Path, report: Report) -> ContentFiles:
     """List the content folder, refusing links that lead outside it and files that could carry script."""
     root = root.resolve()
-    files = ContentFiles(root, stamps={})
-    for path, parts, entry in _walk(root, report):
-        kind = _kind(parts)
-        if kind == "site":
-            files.site = path
-        elif kind == "record":
-            files.records.append(RecordFile(parts[0], path))
-        elif problem := active_content(path):
-            report.error(Location(path), f"{problem}; it is not published: export it as PNG or PDF, or link to it where it is published", "active-asset")
-            continue
-        else:
-            files.assets.append(Path(*parts))
-            _warn_misplaced(path, parts, report)
-        try:
-            files.stamps[entry.path] = stamp(entry.stat())
-        except OSError:
-            files.stamps = None  # gone or unreadable: nothing is known for certain
+    files = ContentFiles(root)
+    stamps: dict[str, tuple] | None = {}
+    for here, parts, entries in _walk(root, report):
+        child = getattr(here, "_make_child_relpath", here.joinpath)  # pathlib's own fast join of one plain name
+        record_type = parts[0] if _holds_records(parts) else None
+        names: list[str] = []
+        for entry in entries:
+            name = entry.name
+            if not parts and name == "site.yaml":
+                files.site = child(name)
+            elif record_type and name.endswith(".md"):
+                names.append(name)
+            elif problem := active_content(path := child(name)):
+                report.error(Location(path), f"{problem}; it is not published: export it as PNG or PDF, or link to it where it is published", "active-asset")
+                continue
+            else:
+                files.assets.append(Path(*parts, name))
+                _warn_misplaced(path, (*parts, name), report)
+            if stamps is not None:
+                try:
+                    stamps[entry.path] = stamp(entry.stat())
+                except OSError:
+                    stamps = None  # gone or unreadable: nothing is known for certain
+        if names:
+            files.list_records(here, record_type, names)
+    files.stamps = stamps
     return files
 
 
@@ -66,9 +94,14 @@ def kind_of(relative: Path) -> str:
 def _kind(parts: tuple[str, ...]) -> str:
     if parts == ("site.yaml",):
         return "site"
-    if len(parts) > 1 and parts[0] in TYPES and parts[-1].endswith(".md") and parts[-1] != ".md":
+    if _holds_records(parts[:-1]) and parts[-1].endswith(".md") and parts[-1] != ".md":
         return "record"
     return "asset"
+
+
+def _holds_records(folder: tuple[str, ...]) -> bool:
+    """Whether Markdown files in this folder (parts relative to root) are records: it is in a type folder."""
+    return len(folder) > 0 and folder[0] in TYPES
 
 
 def is_visible(relative: Path) -> bool:
@@ -88,25 +121,23 @@ def _warn_misplaced(path: Path, parts: tuple[str, ...], report: Report) -> None:
 
 
 def _walk(root: Path, report: Report, folder: str | None = None, parts: tuple[str, ...] = ()):
-    """Every file below root in a stable order, skipping hidden (.x) and private (_x) names, as
-    (path, its parts relative to root, its folder entry).
+    """Every folder below root with its files, in a stable order, skipping hidden (.x) and private (_x)
+    names, as (folder, its parts relative to root, the folder entries of its files).
 
     Folder entries tell whether they are links, folders or files without a system call
     on most file systems, and names are joined as strings: both matter at ten thousand files."""
     try:
         with os.scandir(folder or root) as listing:
-            entries = list(listing)
+            entries = sorted(listing, key=lambda e: e.name)
     except OSError:
         return
     here = Path(folder or root)
-    dirs = [e for e in entries if _is_dir(e)]
     _case_collisions(here, [e.name for e in entries], report)
-    dirs = sorted((e for e in dirs if _visible(e.name) and (not e.is_symlink() or _inside(here / e.name, root, report))),
-                  key=lambda e: e.name)
-    child = getattr(here, "_make_child_relpath", here.joinpath)  # pathlib's own fast join of one plain name
-    for entry in sorted((e for e in entries if not _is_dir(e)), key=lambda e: e.name):
-        if _visible(entry.name) and (not entry.is_symlink() or _inside(here / entry.name, root, report)) and entry.is_file():
-            yield child(entry.name), (*parts, entry.name), entry
+    dirs, files = [], []
+    for entry in entries:
+        (dirs if _is_dir(entry) else files).append(entry)
+    dirs = [e for e in dirs if _visible(e.name) and (not e.is_symlink() or _inside(here / e.name, root, report))]
+    yield here, parts, [e for e in files if _visible(e.name) and (not e.is_symlink() or _inside(here / e.name, root, report)) and e.is_file()]
     for entry in dirs:
         if not entry.is_symlink():  # a linked folder inside the content is not walked, as os.walk does not
             yield from _walk(root, report, entry.path, (*parts, entry.name))

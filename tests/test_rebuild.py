@@ -217,6 +217,26 @@ def test_discover_stamps_every_file_it_lists_as_the_cache_stamps_it(tmp_path: Pa
     assert files.stamps == {str(p): stamp(os.stat(p)) for p in listed}
 
 
+def test_a_file_that_cannot_be_stamped_leaves_the_stamps_unknown_and_the_listing_whole(tmp_path: Path, monkeypatch) -> None:
+    from builder import discover as discover_module
+    from builder.diagnostics import Report
+
+    shutil.copytree(GOLDEN, tmp_path / "content")
+    whole = discover_module.discover(tmp_path / "content", Report())
+    calls, stamp = [], discover_module.stamp
+
+    def vanished(stat):
+        calls.append(stat)
+        if len(calls) == 2:
+            raise FileNotFoundError("removed while listed")
+        return stamp(stat)
+
+    monkeypatch.setattr(discover_module, "stamp", vanished)
+    files = discover_module.discover(tmp_path / "content", Report())
+    assert files.stamps is None
+    assert (files.site, files.records, files.assets) == (whole.site, whole.records, whole.assets)
+
+
 def test_a_removed_output_gets_its_search_index_back_from_the_cache_without_pagefind(tmp_path: Path, monkeypatch) -> None:
     from builder import search
 
