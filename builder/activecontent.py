@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from xml.etree import ElementTree as ET
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the parser is imported where an SVG is checked: most builds list none
+    from xml.etree.ElementTree import Element
 
 SCRIPT_SUFFIXES = frozenset({
     ".htm", ".html", ".shtml", ".xht", ".xhtml", ".mht", ".mhtml",
@@ -62,6 +65,8 @@ def svg_problem(data: bytes) -> str | None:
         return "declares a DOCTYPE or entities"
     if "<?xml-stylesheet" in lowered:
         return "names a style sheet (XSLT can run script)"
+    from xml.etree import ElementTree as ET
+
     try:
         root = ET.fromstring(text)
     except ET.ParseError as exc:
@@ -73,7 +78,7 @@ def svg_problem(data: bytes) -> str | None:
     return None
 
 
-def _element_problem(element: ET.Element) -> str | None:
+def _element_problem(element: Element) -> str | None:
     namespace, name = _split(str(element.tag))
     if not namespace:
         return f"has an element outside the SVG namespace (<{name}>); is xmlns missing?"

@@ -7,7 +7,6 @@ line only chooses one and prints what it returns.
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Callable
 
@@ -29,6 +28,8 @@ def github(diagnostics: list[Diagnostic], cwd: Path | None = None) -> str:
 
 def as_json(diagnostics: list[Diagnostic], cwd: Path | None = None) -> str:
     """A JSON list of {path, line, column, severity, code, message, hint}."""
+    import json  # here: the command line needs it only for --format json
+
     items = [
         {
             "path": d.location.display_path(cwd),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -50,8 +51,12 @@ _SCRIPT_RANGES = {
     "cyrillic": "\u0400-\u04ff",
     "greek": "\u0370-\u03ff",
 }
-_RUN = re.compile("|".join(
-    f"[{chars}]+(?:[\\s\u200c\u200d]+[{chars}]+)*" for chars in _SCRIPT_RANGES.values()))
+
+
+@functools.cache
+def _run() -> re.Pattern:
+    """A run of text in one of the scripts (compiled when first needed: its ranges take milliseconds)."""
+    return re.compile("|".join(f"[{chars}]+(?:[\\s\u200c\u200d]+[{chars}]+)*" for chars in _SCRIPT_RANGES.values()))
 
 
 def runs(text: str) -> list[tuple[str, str]]:
@@ -60,7 +65,7 @@ def runs(text: str) -> list[tuple[str, str]]:
         return [(text, "")] if text else []
     pieces: list[tuple[str, str]] = []
     at = 0
-    for match in _RUN.finditer(text):
+    for match in _run().finditer(text):
         if match.start() > at:
             pieces.append((text[at:match.start()], ""))
         pieces.append((match.group(0), language_of(match.group(0), "und")))

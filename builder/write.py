@@ -9,8 +9,6 @@ rsync or to a CDN uploads only what changed.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import os
 import shutil
@@ -204,6 +202,9 @@ _AT_FDCWD = -100
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with Linux's renameat2; False where it is not offered."""
+    import ctypes  # here: a build that reuses or splices the last one swaps no folder, and ctypes brings subprocess
+    import ctypes.util
+
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return False
