@@ -11,7 +11,11 @@ It holds three things:
   output folder can be rebuilt by hard links and unchanged files keep their
   modification times;
 - ``manifest.pickle``: what the last successful build read (file stamps), wrote
-  (output names, hashes and stamps) and reported.
+  (output names and hashes) and reported; ``written.pickle`` the stamps of the
+  output files it wrote, read only by the check that the output is intact; and
+  ``journal.pickle`` the few entries of both that changed since, so that a build
+  which rewrote one page stores kilobytes instead of the megabytes of the whole.
+  A part that names another manifest than the one read is not used.
 
 Nothing is trusted: each pickle starts with a magic line and the fingerprint of
 the code and templates (a foreign or stale one is ignored), carries a checksum
@@ -47,6 +51,10 @@ TAG_TEXT = "Signature: 8a477f597d28d172789f06886806bc55\n# The build cache of do
 RECORDS = "records"
 STAMPS = "stamps.pickle"
 MANIFEST = "manifest.pickle"
+WRITTEN = "written.pickle"
+JOURNAL = "journal.pickle"
+JOURNAL_LIMIT = 2000
+"""Changed entries the journal holds before the manifest is written whole again."""
 _ALLOWED = {
     ("builder.records", "Record"), ("builder.records", "Source"), ("builder.records", "Position"),
     ("builder.dates", "PartialDate"), ("builder.diagnostics", "Diagnostic"), ("builder.diagnostics", "Location"),
@@ -254,14 +262,52 @@ class Cache:
 
     # -- manifest ---------------------------------------------------------
     def manifest(self) -> dict | None:
+        """The last successful build's manifest (see ``previous``) with the changes journalled since
+        applied, but for ``written``: only the output check (``written``) reads the stamps it holds."""
         if self._manifest is None:  # read once: the reuse and rebuild checks both ask for it
-            value = self._read(MANIFEST)
-            self._manifest = value if isinstance(value, dict) else {}
+            base, journal = self._read(MANIFEST), self._journal()
+            self._manifest = _applied(base, journal) if isinstance(base, dict) and "id" in base else {}
         return self._manifest or None
 
-    def save_manifest(self, manifest: dict) -> None:
+    def written(self) -> tuple[str, str, dict[str, tuple] | None]:
+        """The stamp of every output file the last build left, with the ids of the manifest and of the
+        journal it goes with (to be compared with ``manifest()``'s); None when not known."""
+        base, journal = self._read(WRITTEN), self._journal()
+        if not isinstance(base, dict) or not isinstance(base.get("written"), dict):
+            return "", "", None
+        if journal.get("base") != base.get("id"):
+            return base.get("id", ""), "", base["written"]
+        return base.get("id", ""), journal["serial"], _apply(dict(base["written"]), journal["written"])
+
+    def save_manifest(self, manifest: dict, written: dict[str, tuple] | None) -> None:
+        """Store a manifest whole (``written`` apart), replacing the journal."""
+        manifest = {**manifest, "id": secrets.token_hex(8)}
+        self._write(WRITTEN, {"id": manifest["id"], "written": written})  # first: one of another id is not used
         self._write(MANIFEST, manifest)
-        self._manifest = manifest
+        (self.folder / JOURNAL).unlink(missing_ok=True)
+        self._manifest = {**manifest, "serial": "", "journal": _journal(manifest["id"])}
+
+    def journal_manifest(self, manifest: dict, changed: Iterable[str], written: dict[str, tuple | None]) -> None:
+        """Store a manifest that differs from ``manifest()``'s in the content files ``changed`` and the
+        output files ``written`` (their stamps; None: removed) as those changes alone; whole when they grow."""
+        old = self.manifest()
+        journal = _journal(old["id"])
+        journal["inputs"] = {**old["journal"]["inputs"], **{p: manifest["inputs"].get(p) for p in changed}}
+        journal["outputs"] = {**old["journal"]["outputs"], **{n: manifest["outputs"].get(n) for n in written}}
+        journal["written"] = {**old["journal"]["written"], **written}
+        if sum(len(journal[n]) for n in ("inputs", "outputs", "written")) > JOURNAL_LIMIT:
+            base, serial, stamps = self.written()
+            known = stamps is not None and (base, serial) == (old["id"], old["serial"])
+            self.save_manifest(manifest, _apply(stamps, written) if known else None)
+            return
+        journal.update(key=manifest["key"], diagnostics=manifest["diagnostics"], state=manifest["state"])
+        self._write(JOURNAL, journal)
+        self._manifest = {**manifest, "id": old["id"], "serial": journal["serial"], "journal": journal}
+
+    def _journal(self) -> dict:
+        journal = self._read(JOURNAL)
+        keys = {"base", "serial", "key", "diagnostics", "state", "inputs", "outputs", "written"}
+        return journal if isinstance(journal, dict) and keys <= journal.keys() else {}
 
     def read(self, name: str) -> Any:
         """The value ``write`` stored as ``name``, or None when it is missing, foreign or corrupt."""
@@ -347,6 +393,31 @@ def _same_bytes(path: Path, data: bytes) -> bool:
     except OSError:
         return False
 
+
+def _journal(base: str) -> dict:
+    """An empty journal of changes to the manifest ``base``, with an id of its own."""
+    return {"base": base, "serial": secrets.token_hex(8), "inputs": {}, "outputs": {}, "written": {}}
+
+
+def _applied(base: dict, journal: dict) -> dict:
+    """The manifest ``base`` with ``journal``'s changes, when it records changes to that manifest."""
+    if journal.get("base") != base["id"]:
+        return {**base, "serial": "", "journal": _journal(base["id"])}
+    manifest = {**base, "key": journal["key"], "diagnostics": journal["diagnostics"], "state": journal["state"],
+                "serial": journal["serial"], "journal": journal}
+    for name in ("inputs", "outputs"):
+        manifest[name] = _apply(dict(base[name]), journal[name])
+    return manifest
+
+
+def _apply(values: dict, changes: dict) -> dict:
+    """``values`` with ``changes`` made (a value None: removed)."""
+    for name, value in changes.items():
+        if value is None:
+            values.pop(name, None)
+        else:
+            values[name] = value
+    return values
 
 
 class CleanError(Exception):

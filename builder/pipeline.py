@@ -71,19 +71,22 @@ def build(options: BuildOptions) -> BuildResult:
     """Validate everything, then (when ``options.output`` is set and nothing failed) write the site."""
     report, clock = Report(), Clock(options.progress)
     _check_folders(options)
-    with clock.stage("discover"):
-        content = discover(options.content, report)
-        cache = Cache(options.cache, fingerprint(options.templates)) if options.cache else None
-        read = previous.inputs(content) if cache else None
-        reused = previous.reuse(cache, options, content, read) if cache and not report.items else None
-    if reused is not None:
-        return BuildResult(reused[0], dict(reused[1]), timings=clock.timings, reused=True)
-    if cache is not None and not report.items:
-        with clock.stage("rebuild"):
-            rebuilt = rebuild.rebuild(cache, options, content, read)
-        if rebuilt is not None:
-            rebuilt.timings = clock.timings
-            return rebuilt
+    with contextlib.ExitStack() as checking:  # the output check ends here: a full build does not need it
+        with clock.stage("discover"):
+            cache = Cache(options.cache, fingerprint(options.templates)) if options.cache else None
+            output = options.output.absolute() if options.output is not None else None
+            check = checking.enter_context(contextlib.closing(previous.Check(cache, output))) if cache else None
+            content = discover(options.content, report)  # while the output is checked
+            read = previous.inputs(content) if cache else None
+            reused = previous.reuse(cache, options, content, check, read) if cache and not report.items else None
+        if reused is not None:
+            return BuildResult(reused[0], dict(reused[1]), timings=clock.timings, reused=True)
+        if cache is not None and not report.items:
+            with clock.stage("rebuild"):
+                rebuilt = rebuild.rebuild(cache, options, content, check, read)
+            if rebuilt is not None:
+                rebuilt.timings = clock.timings
+                return rebuilt
     from builder import parallel
     from builder.load import load_config
     from builder.reresolve import Resolver

@@ -9,6 +9,8 @@ is left alone, and if it was removed it is put back from the stored files.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -40,7 +42,7 @@ def key(options, content: ContentFiles) -> tuple:
     return (str(content.root), output, options.drafts, str(options.templates.resolve()), options.search)
 
 
-def reuse(cache: Cache, options, content: ContentFiles, read: dict[str, tuple] | None = None
+def reuse(cache: Cache, options, content: ContentFiles, check: Check, read: dict[str, tuple] | None = None
           ) -> tuple[list[Diagnostic], dict[str, Content]] | None:
     """The last build's diagnostics and files when nothing changed since, with its output in place; else None.
 
@@ -51,7 +53,7 @@ def reuse(cache: Cache, options, content: ContentFiles, read: dict[str, tuple] |
     if manifest.get("inputs") != (read if read is not None else inputs(content)):
         return None
     output = options.output.absolute()
-    if intact(output, manifest["written"], cache):
+    if check.intact(manifest):
         return manifest["diagnostics"], {name: output / name for name in manifest["outputs"]}
     files = _restore(cache, manifest["outputs"])
     if files is None:
@@ -73,14 +75,30 @@ def remember(cache: Cache, options, content: ContentFiles, read: dict | None, di
         return
     written = stamps(options.output.absolute(), [*outputs, MARKER])
     if written is not None:
-        save(cache, options, content, read, diagnostics, outputs, written, state)
+        cache.save_manifest(_manifest(options, content, read, diagnostics, outputs, state), written)
+        _verified(cache)
 
 
-def save(cache: Cache, options, content: ContentFiles, read: dict, diagnostics: list[Diagnostic],
-         outputs: Mapping[str, str], written: Mapping[str, tuple] | None, state: str = "") -> None:
-    """Store the manifest; ``written`` holds the stamp of every output file (None: not known, not to be trusted)."""
-    cache.save_manifest({"key": key(options, content), "inputs": read, "diagnostics": diagnostics,
-                         "outputs": dict(outputs), "written": written, "state": state})
+def update(cache: Cache, options, content: ContentFiles, read: dict, changed: Iterable[str], diagnostics: list[Diagnostic],
+           outputs: Mapping[str, str], written: Mapping[str, tuple | None] | None, state: str = "") -> None:
+    """Store the manifest after output files were changed in place, for content files ``changed`` since the
+    last: ``written`` holds the stamp of each output file written and None for each removed, the only
+    outputs whose stored names changed (None as a whole: not known, the output is not to be trusted)."""
+    manifest = _manifest(options, content, read, diagnostics, outputs, state)
+    if written is None:
+        cache.save_manifest(manifest, None)
+    else:
+        cache.journal_manifest(manifest, changed, dict(written))
+    _verified(cache)
+
+
+def _manifest(options, content: ContentFiles, read: dict, diagnostics: list[Diagnostic],
+              outputs: Mapping[str, str], state: str) -> dict:
+    return {"key": key(options, content), "inputs": read, "diagnostics": diagnostics, "outputs": dict(outputs), "state": state}
+
+
+def _verified(cache: Cache) -> None:
+    """The output is as the manifest just stored describes it: take ``unverify``'s mark away."""
     (cache.folder / WRITING).unlink(missing_ok=True)
 
 
@@ -151,3 +169,58 @@ def intact(output: Path, written: Mapping[str, tuple] | None, cache: Cache) -> b
         return all(_output_stamp(folder + name) == tuple(value) for name, value in written.items())
     except OSError:
         return False
+
+
+class Check:
+    """Whether the output folder is as the last build left it (``intact``), found by a forked process
+    while this one lists the content and reads the manifest: the stamps of eleven thousand output
+    files are tens of milliseconds of system calls, which a thread would take turns with Python code
+    for. Where a process cannot be forked (no ``fork``, or other threads running), it is found when asked.
+    ``close`` ends the process (a build that goes on in full does not need its answer).
+    """
+
+    def __init__(self, cache: Cache, output: Path | None) -> None:
+        self.cache, self.output = cache, output
+        self.pid, self.pipe, self.answer = 0, -1, b""
+        if output is None or not hasattr(os, "fork") or threading.active_count() > 1:
+            return
+        reader, writer = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to spare: the answer is found when asked
+            os.close(reader)
+            os.close(writer)
+            return
+        if pid == 0:  # the child: answer, then leave at once, with no clean-up of the parent's state
+            try:
+                os.close(reader)
+                os.write(writer, self._found())
+            finally:
+                os._exit(0)
+        os.close(writer)
+        self.pid, self.pipe = pid, reader
+
+    def intact(self, manifest: dict) -> bool:
+        """Whether the output is as ``manifest`` (``cache.manifest()``) describes it."""
+        if not self.answer:
+            self.answer = self._collect() if self.pid else self._found()
+        return self.answer == f"{manifest['id']} {manifest['serial']} 1".encode()
+
+    def close(self) -> None:
+        """End the process, if it is still running, and wait for it."""
+        if self.pid:
+            os.kill(self.pid, signal.SIGKILL)  # its own child, not yet waited for: the id is not reused
+            self._collect()
+
+    def _found(self) -> bytes:
+        base, serial, written = self.cache.written()
+        return f"{base} {serial} {int(intact(self.output, written, self.cache))}".encode()
+
+    def _collect(self) -> bytes:
+        chunks = []
+        while chunk := os.read(self.pipe, 256):
+            chunks.append(chunk)
+        os.close(self.pipe)
+        os.waitpid(self.pid, 0)
+        self.pid = 0
+        return b"".join(chunks) or b"-"

@@ -42,7 +42,6 @@ import os
 import pickle
 import secrets
 import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Mapping
@@ -187,26 +186,24 @@ def _indexed(options) -> bool:
 # -- rebuilding ----------------------------------------------------------------------------
 
 
-def rebuild(cache: Cache, options, content: ContentFiles, read: dict[str, tuple] | None):
-    """The build, redone from the last one's state for the files that changed; None when it cannot be."""
+def rebuild(cache: Cache, options, content: ContentFiles, check: previous.Check, read: dict[str, tuple] | None):
+    """The build, redone from the last one's state for the files that changed; None when it cannot be.
+
+    ``check`` tells whether the output is as the last build left it (else it is written in full)."""
     manifest = cache.manifest()
     if read is None or options.output is None or not manifest or not manifest.get("state"):
         return None
-    if manifest.get("key") != previous.key(options, content) or manifest.get("written") is None:
+    if manifest.get("key") != previous.key(options, content):
         return None
     changed = {p for p in read.keys() | manifest["inputs"].keys() if read.get(p) != manifest["inputs"].get(p)}
     if not changed or len(changed) > max(MAX_CHANGED[0], MAX_CHANGED[1] * len(read)) or (content.site and str(content.site) in changed):
         return None
     output = options.output.absolute()
-    checked: list[bool] = []  # the output is checked, mostly in system calls, while the edits are made
-    check = threading.Thread(target=lambda: checked.append(previous.intact(output, manifest["written"], cache)))
-    check.start()
     pages = splice.edits(cache, manifest, changed, output, ALLOWED)
-    check.join()
-    if checked != [True]:
+    if not check.intact(manifest):
         return None
     if pages is not None:
-        return _spliced(cache, options, content, read, manifest, pages)
+        return _spliced(cache, options, content, read, manifest, changed, pages)
     state = _load(cache)
     if state is None or state.get("token") != manifest["state"]:
         return None
@@ -241,14 +238,15 @@ def _rebuild(cache: Cache, options, content: ContentFiles, read: dict, manifest:
         if outputs.get(name) != source or str(path) in changed:
             writes[name], outputs[name] = path, source
     token = secrets.token_hex(8)
-    _write(cache, options, content, read, manifest, result.diagnostics, outputs, writes, token)
+    _write(cache, options, content, read, manifest, changed, result.diagnostics, outputs, writes, token)
     entries = {p: e[:3] for p, e in entries.items()}
     _save(cache, {**state, "token": token, "files": entries, "resolver": resolver, "graph": graph, "specs": site.specs})
     _save_pages(cache, token, site.renderer, entries)
     return result
 
 
-def _spliced(cache: Cache, options, content: ContentFiles, read: dict, manifest: dict, pages: dict[str, bytes]):
+def _spliced(cache: Cache, options, content: ContentFiles, read: dict, manifest: dict, changed: set[str],
+             pages: dict[str, bytes]):
     """Write pages whose body alone changed; the state stays as it is, since it holds no bodies."""
     from builder import pipeline
 
@@ -258,7 +256,7 @@ def _spliced(cache: Cache, options, content: ContentFiles, read: dict, manifest:
         source = previous.stored_names(cache, {name: path})[name]
         if outputs.get(name) != source:
             writes[name], outputs[name] = path, source
-    _write(cache, options, content, read, manifest, manifest["diagnostics"], outputs, writes, manifest["state"])
+    _write(cache, options, content, read, manifest, changed, manifest["diagnostics"], outputs, writes, manifest["state"])
     return pipeline.BuildResult(manifest["diagnostics"], _Stored(cache, outputs))
 
 
@@ -361,8 +359,8 @@ def _render(cache: Cache, options, content: ContentFiles, state: dict, graph: Gr
     return rerender.changed(renderer, old, set(), relinked, assets, static)
 
 
-def _write(cache: Cache, options, content: ContentFiles, read: dict, manifest: dict, diagnostics: list[Diagnostic],
-           outputs: dict[str, str], writes: dict[str, Path], token: str) -> None:
+def _write(cache: Cache, options, content: ContentFiles, read: dict, manifest: dict, changed: set[str],
+           diagnostics: list[Diagnostic], outputs: dict[str, str], writes: dict[str, Path], token: str) -> None:
     """Put ``writes`` (output path -> stored file) in place and remove outputs that are no more; or, when the
     search index must change, write the whole site the full way. ``outputs`` is every output's stored name."""
     from builder import search
@@ -380,8 +378,8 @@ def _write(cache: Cache, options, content: ContentFiles, read: dict, manifest: d
     for name in removed:
         _remove(output, name)
     fresh = previous.stamps(output, writes)
-    written = None if fresh is None else {n: s for n, s in manifest["written"].items() if n not in removed} | fresh
-    previous.save(cache, options, content, read, diagnostics, outputs, written, token)
+    written = None if fresh is None else {**dict.fromkeys(removed), **fresh}
+    previous.update(cache, options, content, read, changed, diagnostics, outputs, written, token)
 
 
 def _replace(target: Path, source: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import rebuild, splice
+from builder import cache, previous, rebuild, splice
 from builder.pipeline import BuildOptions, build
 from builder.render import TEMPLATES
 from conftest import snapshot
@@ -271,3 +271,90 @@ def test_a_bundle_of_other_pages_is_replaced_whole(tmp_path: Path) -> None:
     search.index_site(folder)
     assert (folder / "pagefind" / search.DIGEST).read_text() != before
     assert not (folder / "pagefind" / "left-over.txt").exists()
+
+
+def test_a_hand_edit_of_a_spliced_page_is_undone_by_the_next_build(site: Site) -> None:
+    _append(site.content / "articles" / "ict-year.md", "\nOne more line.\n")
+    assert incremental(site.build())
+    page = site.output / "articles" / "ict-year" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"One more line.", b"One more word."))  # same size, in place
+    _append(site.content / "officials" / "wang-yi.md", "\nAnother line.\n")
+    result = site.build()
+    assert result.ok and not incremental(result)
+    assert tree(site.output) == site.reference()
+
+
+@pytest.mark.parametrize("damage", ["flip", "garbage", "other-manifest"])
+@pytest.mark.parametrize("part", [cache.JOURNAL, cache.WRITTEN])
+def test_a_damaged_or_foreign_manifest_part_is_not_trusted(site: Site, part: str, damage: str) -> None:
+    article = site.content / "articles" / "ict-year.md"
+    _append(article, "\nOne more line.\n")
+    assert incremental(site.build())
+    path = site.root / "cache" / part
+    data = path.read_bytes()
+    if damage == "flip":
+        path.write_bytes(data[:-40] + bytes([data[-40] ^ 0xFF]) + data[-39:])
+    elif damage == "garbage":
+        path.write_bytes(b"not a manifest at all")
+    else:  # sound, but of the manifest before a full build
+        _replace(article, "^title: .*$", "title: ICT year")
+        (site.root / "cache" / rebuild.STATE).unlink()
+        assert not incremental(site.build())
+        path.write_bytes(data)
+    page = site.output / "articles" / "ict-year" / "index.html"
+    page.write_bytes(page.read_bytes().replace(b"One more line.", b"One more word."))
+    _append(article, "\nAnd another.\n")
+    result = site.build()
+    assert result.ok and not incremental(result)
+    assert tree(site.output) == site.reference()
+
+
+def test_the_journal_is_folded_into_the_manifest_as_it_grows(site: Site, monkeypatch) -> None:
+    monkeypatch.setattr(cache, "JOURNAL_LIMIT", 4)
+    records = sorted(p for p in site.content.rglob("*.md") if not p.name.startswith("_"))[:4]
+    journalled = []
+    for number, record in enumerate(records):
+        _append(record, f"\nEdit number {number}.\n")
+        assert incremental(site.build())
+        journalled.append((site.root / "cache" / cache.JOURNAL).exists())
+        assert tree(site.output) == site.reference()
+    assert True in journalled and False in journalled  # kept, then folded
+    page = next(p for p in site.output.rglob("index.html") if b"Edit number 0." in p.read_bytes())
+    page.write_bytes(page.read_bytes() + b"<!-- by hand -->")
+    _append(records[0], "\nOne more.\n")
+    assert not incremental(site.build())
+    assert tree(site.output) == site.reference()
+
+
+def test_without_a_forked_check_the_output_is_checked_all_the_same(site: Site, monkeypatch) -> None:
+    monkeypatch.setattr(previous.threading, "active_count", lambda: 2)  # other threads: no fork
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked beside other threads"))
+    _append(site.content / "articles" / "ict-year.md", "\nOne more line.\n")
+    assert incremental(site.build())
+    (site.output / "articles" / "index.html").write_bytes(b"changed by hand")
+    _append(site.content / "articles" / "ict-year.md", "\nAnd another.\n")
+    result = site.build()
+    assert result.ok and not incremental(result)
+    assert tree(site.output) == site.reference()
+
+
+@pytest.mark.parametrize("edit", ["body", "title", "none"])
+def test_the_check_process_is_waited_for_whatever_the_build_does(site: Site, monkeypatch, edit: str) -> None:
+    forked = []
+    fork = os.fork
+
+    def recorded() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recorded)
+    if edit == "body":
+        _append(site.content / "articles" / "ict-year.md", "\nOne more line.\n")
+    elif edit == "title":
+        _replace(site.content / "officials" / "wang-yi.md", "^name: .*$", "name: Wang Yi (2)")
+    assert site.build().ok
+    assert len(forked) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forked[0], os.WNOHANG)
