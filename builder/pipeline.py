@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -71,11 +72,14 @@ def build(options: BuildOptions) -> BuildResult:
     """Validate everything, then (when ``options.output`` is set and nothing failed) write the site."""
     report, clock = Report(), Clock(options.progress)
     _check_folders(options)
-    with contextlib.ExitStack() as checking:  # the output check ends here: a full build does not need it
+    with contextlib.ExitStack() as quick:  # the output check and the collector's rest end here: a full build needs neither
+        if gc.isenabled():  # the quick ways make tens of thousands of tuples that live on: collecting finds nothing
+            gc.disable()
+            quick.callback(gc.enable)
         with clock.stage("discover"):
             cache = Cache(options.cache, fingerprint(options.templates)) if options.cache else None
             output = options.output.absolute() if options.output is not None else None
-            check = checking.enter_context(contextlib.closing(previous.Check(cache, output))) if cache else None
+            check = quick.enter_context(contextlib.closing(previous.Check(cache, output))) if cache else None
             content = discover(options.content, report)  # while the output is checked
             read = previous.inputs(content) if cache else None
             reused = previous.reuse(cache, options, content, check, read) if cache and not report.items else None
