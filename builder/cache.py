@@ -85,9 +85,12 @@ def fingerprint(templates: Path) -> str:
         origin = Path(spec.origin) if spec is not None and spec.origin else None
         parts += [module, origin.read_bytes() if origin is not None and origin.is_file() else b"?"]
     for folder in (Path(__file__).resolve().parent, templates.resolve()):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+        for top, folders, files in os.walk(folder):  # not pathlib: this runs before every build
+            folders[:] = sorted(f for f in folders if f != "__pycache__")
+            relative = Path(top).relative_to(folder).as_posix()
+            for name in sorted(files):
+                with open(os.path.join(top, name), "rb") as f:
+                    parts += [name if relative == "." else f"{relative}/{name}", f.read()]
     return digest(*parts)
 
 

@@ -146,8 +146,11 @@ def _run(options: BuildOptions, success: str, format_: str = "text", strict: boo
             print(f"dossier: {summary(diagnostics)}", file=sys.stderr)
     if any(d.severity == "error" for d in diagnostics):
         return EXIT_CONTENT
-    pages = sum(name.endswith(".html") for name in result.files)
-    detail = f" ({len(result.graph.records)} records, {pages} pages)" if result.graph else " (nothing changed)" if result.reused else ""
+    if result.graph:
+        pages = sum(name.endswith(".html") for name in result.files)
+        detail = f" ({len(result.graph.records)} records, {pages} pages)"
+    else:
+        detail = " (nothing changed)" if result.reused else ""
     print(f"dossier: {success}{detail}", file=sys.stderr)
     return EXIT_OK
 
