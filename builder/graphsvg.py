@@ -11,6 +11,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from html import escape
+from operator import attrgetter
 from typing import Mapping
 
 import networkx as nx
@@ -132,13 +133,14 @@ def _best_connected(nodes: dict[Key, dict], drawn: list[Edge], limit: int,
     including ``keep``, in their given order, and the edges between them."""
     if len(nodes) <= limit:
         return nodes, drawn
-    degree: Counter[Key] = Counter()
-    for edge in drawn:
-        degree[edge.source] += 1
-        degree[edge.target] += 1
+    degree: Counter[Key] = Counter(map(_source, drawn))
+    degree.update(map(_target, drawn))
     chosen = set(sorted(nodes, key=lambda n: (n != keep, -degree[n], n))[:limit])
     return ({n: data for n, data in nodes.items() if n in chosen},
             [e for e in drawn if e.source in chosen and e.target in chosen])
+
+
+_source, _target = attrgetter("source"), attrgetter("target")
 
 
 def _type_rank(key: Key) -> int:
@@ -308,11 +310,13 @@ def _describe(group: list[Edge], together: list[Edge], labels: dict[Key, str], c
     oldest first) counted."""
     phrases = []
     for edge in group:
+        if edge.relation == "co-mention":
+            continue
         a, b = labels[edge.source], labels[edge.target]
         when = f" ({dated.human(edge.date)})" if edge.date else ""
         if edge.relation == "position":
             phrases.append(f"{a} holds the post of {edge.label} at {b}{when}")
-        elif edge.relation != "co-mention":
+        else:
             phrases.append(f"{a} {edge.label} {b}{when}")
     if together:
         first, second = _oriented(together[0], centre)
