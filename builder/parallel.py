@@ -236,7 +236,7 @@ def render_pages(renderer: Renderer, jobs: int, store: Callable[[str, Any], Any]
     """
     global _JOB
     parallel = jobs > 1 and _can_fork() and len(renderer.graph.records) >= MIN_PARALLEL
-    renderer.explore.prepare()  # once, here, rather than by every worker that draws or lists it
+    _prepare(renderer)
     pages = list(_deferring(renderer).pages())
     _JOB = _RenderJob(_deferring(renderer), pages, store, extra)
     tasks: list = list(extra) + list(range(len(pages)))
@@ -254,6 +254,19 @@ def render_pages(renderer: Renderer, jobs: int, store: Callable[[str, Any], Any]
         return page_urls, files
     finally:
         _JOB = None
+
+
+def _prepare(renderer: Renderer) -> None:
+    """What every worker would draw or list from, made once, here; without the collector, which would walk
+    the whole build's objects again and again while the graph's hundreds of thousands of edges are made,
+    to find nothing (they all live to the end of the build)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        renderer.explore.prepare()
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _map(chunk_fn: Callable[[list], list], one_fn: Callable[[Any], Any], items: Sequence, jobs: int, size: int,
