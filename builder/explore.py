@@ -159,12 +159,9 @@ class Explore:
             "data_files": (DATA_NODES, DATA_EDGES, "dossier.json"),
             "description": "Who is connected to whom: every relationship the dossier states, drawn as one graph."}
 
-    def files(self) -> dict[str, bytes]:
-        """Feeds per entity and the graph as CSV node and edge lists."""
-        return {name: make() for name, make in self.file_makers().items()}
-
     def file_makers(self) -> dict[str, Callable[[], bytes]]:
-        """``files`` by name, each made when called: a build makes them in its workers, one at a time."""
+        """Feeds per entity and the graph as CSV node and edge lists, by name, each made when called:
+        a build makes them in its workers, one at a time."""
         makers: dict[str, Callable[[], bytes]] = {
             DATA_NODES: lambda: relgraph.nodes_csv(self.relationships),
             DATA_EDGES: lambda: relgraph.edges_csv(self.relationships)}

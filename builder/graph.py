@@ -77,14 +77,8 @@ class Relationships:
     def __contains__(self, key: object) -> bool:
         return key in self.nodes
 
-    def __iter__(self) -> Iterator[Key]:
-        return iter(self.nodes)
-
     def number_of_nodes(self) -> int:
         return len(self.nodes)
-
-    def number_of_edges(self) -> int:
-        return len(self.edges)
 
 
 def build(graph: Graph) -> Relationships:
