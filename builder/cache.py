@@ -29,6 +29,7 @@ build records that never went through validation.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import io
@@ -254,14 +255,23 @@ class Cache:
     def sound_file(self, name: str) -> Path | None:
         """The stored file of hash ``name`` when its bytes still match it."""
         path = self.file_path(name)
+        return path if self.sound(name) else None
+
+    def sound(self, name: str) -> bool:
+        """Whether the stored file of hash ``name`` still holds the bytes of that hash; one that does
+        not is removed. Read a block at a time and hashed without holding the interpreter's lock, so
+        threads can check files side by side."""
+        path = f"{self.files}{os.sep}{name[:2]}{os.sep}{name[2:]}"
         try:
-            data = path.read_bytes()
+            with open(path, "rb", buffering=0) as f:
+                digest = hashlib.file_digest(f, _file_hash).hexdigest()
         except OSError:
-            return None
-        if hashlib.blake2b(data, digest_size=20).hexdigest() != name:
-            path.unlink(missing_ok=True)
-            return None
-        return path
+            return False
+        if digest != name:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return False
+        return True
 
     # -- manifest ---------------------------------------------------------
     def manifest(self) -> dict | None:
@@ -435,3 +445,8 @@ def clean(folder: Path) -> bool:
         raise CleanError(f"{folder} has no {TAG} written by dossier; not removing it")
     shutil.rmtree(folder)
     return True
+
+
+def _file_hash() -> Any:
+    """The hash that names a stored file (``Cache.put_file``)."""
+    return hashlib.blake2b(digest_size=20)

@@ -6,7 +6,7 @@ import contextlib
 import gc
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from builder import previous, rebuild, search
 from builder.cache import Cache, fingerprint
@@ -51,7 +51,7 @@ class BuildResult:
     """The outcome of a build: its problems and, when it succeeded, its files."""
 
     diagnostics: list[Diagnostic]
-    files: dict[str, Content] = field(default_factory=dict)
+    files: Mapping[str, Content] = field(default_factory=dict)
     graph: Graph | None = None
     config: SiteConfig | None = None
     timings: list[tuple[str, float]] = field(default_factory=list)
@@ -84,7 +84,7 @@ def build(options: BuildOptions) -> BuildResult:
             read = previous.inputs(content) if cache else None
             reused = previous.reuse(cache, options, content, check, read) if cache and not report.items else None
         if reused is not None:
-            return BuildResult(reused[0], dict(reused[1]), timings=clock.timings, reused=True)
+            return BuildResult(reused[0], reused[1], timings=clock.timings, reused=True)
         if cache is not None and not report.items:
             with clock.stage("rebuild"):
                 rebuilt = rebuild.rebuild(cache, options, content, check, read)

@@ -12,13 +12,13 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Iterator, Mapping
 
 from builder import search
 from builder.cache import Cache, stamp
 from builder.diagnostics import Diagnostic
 from builder.discover import ContentFiles
-from builder.write import MARKER, Content, write_site
+from builder.write import MARKER, Content, Staging
 
 WRITING = "writing"
 """Cache file that says the output is being changed in place (see ``unverify``)."""
@@ -54,17 +54,38 @@ def reuse(cache: Cache, options, content: ContentFiles, check: Check, read: dict
         return None
     output = options.output.absolute()
     if check.intact(manifest):
-        return manifest["diagnostics"], {name: output / name for name in manifest["outputs"]}
-    files = _restore(cache, manifest["outputs"])
-    if files is None:
-        return None
+        return manifest["diagnostics"], Located(manifest["outputs"], lambda name, _: output / name)
     try:
-        write_site(output, files, cache.files, search.index_site if options.search else None)
+        files = _put_back(cache, output, manifest["outputs"], options.search)
     except search.SearchError:
         return None  # a full build reports it
+    if files is None:
+        return None
     outputs = with_bundle(cache, output, manifest["outputs"]) if options.search else manifest["outputs"]
     remember(cache, options, content, manifest["inputs"], manifest["diagnostics"], outputs, manifest.get("state", ""))
     return manifest["diagnostics"], files
+
+
+class Located(Mapping):
+    """Output files by name, each path made when asked for (``locate(name, stored name)``): a build
+    that changed nothing or spliced a page names eleven thousand files and reads one or none."""
+
+    def __init__(self, names: Mapping[str, str], locate: Callable[[str, str], Path]) -> None:
+        self.names, self.locate = names, locate
+
+    def __getitem__(self, name: str) -> Path:
+        return self.locate(name, self.names[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+def stored(cache: Cache, outputs: Mapping[str, str]) -> Located:
+    """Every output file where its bytes are kept: the cache's store, the content or the templates."""
+    return Located(outputs, lambda _, source: cache.file_path(source[1:]) if source.startswith("=") else Path(source))
 
 
 def remember(cache: Cache, options, content: ContentFiles, read: dict | None, diagnostics: list[Diagnostic],
@@ -133,17 +154,43 @@ def with_bundle(cache: Cache, output: Path, outputs: Mapping[str, str]) -> dict[
     return names
 
 
-def _restore(cache: Cache, outputs: Mapping[str, str]) -> dict[str, Content] | None:
-    files: dict[str, Content] = {}
+def _put_back(cache: Cache, output: Path, outputs: Mapping[str, str], indexed: bool) -> Mapping[str, Content] | None:
+    """Write the last build's output again from the stored files (as ``write_site`` would), each stored
+    file checked against its hash by two threads while this one links the files into place; None, with
+    the output as it was, when one is missing or damaged.
+
+    The search bundle comes back with the pages when the manifest holds it: both were stored by one
+    build, and every file is checked, so Pagefind need not read the pages again to know they match."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    kept, others = [], {}
     for name, source in outputs.items():
         if source.startswith("="):
-            path = cache.sound_file(source[1:])
+            kept.append((name, source[1:]))
+        elif source and os.path.isfile(source):
+            others[name] = Path(source)
         else:
-            path = Path(source) if source and Path(source).is_file() else None
-        if path is None:
             return None
-        files[name] = path
-    return files
+    hashes = [h for _, h in kept]
+    parts = [hashes[i::_CHECKERS * 4] for i in range(_CHECKERS * 4)]  # small parts: the two threads end together
+    finish = search.index_site if indexed and f"{search.BUNDLE}/{search.DIGEST}" not in outputs else None
+    with Staging(output, cache.files) as staging, ThreadPoolExecutor(_CHECKERS) as pool:
+        checks = [pool.submit(_all_sound, cache, part) for part in parts]
+        linked = staging.link_stored((name, f"{cache.files}{os.sep}{h[:2]}{os.sep}{h[2:]}") for name, h in kept)
+        for name, path in others.items() if linked else ():
+            staging.put(name, path)
+        if not all([check.result() for check in checks]) or not linked:  # every check ends before the folder goes
+            return None
+        staging.commit(outputs, finish)
+    return stored(cache, outputs)
+
+
+_CHECKERS = 2
+"""Threads that check stored files while the output is linked (one per core of a laptop or CI runner)."""
+
+
+def _all_sound(cache: Cache, hashes: list[str]) -> bool:
+    return all(map(cache.sound, hashes))
 
 
 def stamps(output: Path, names: Iterable[str]) -> dict[str, tuple] | None:

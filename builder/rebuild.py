@@ -257,25 +257,7 @@ def _spliced(cache: Cache, options, content: ContentFiles, read: dict, manifest:
         if outputs.get(name) != source:
             writes[name], outputs[name] = path, source
     _write(cache, options, content, read, manifest, changed, manifest["diagnostics"], outputs, writes, manifest["state"])
-    return pipeline.BuildResult(manifest["diagnostics"], _Stored(cache, outputs))
-
-
-class _Stored(Mapping):
-    """Every output file where its bytes are kept: the cache's store, the content or the templates
-    (each path made when asked for: a splice writes one or two of eleven thousand)."""
-
-    def __init__(self, cache: Cache, outputs: Mapping[str, str]) -> None:
-        self.cache, self.outputs = cache, outputs
-
-    def __getitem__(self, name: str) -> Path:
-        source = self.outputs[name]
-        return self.cache.file_path(source[1:]) if source.startswith("=") else Path(source)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.outputs)
-
-    def __len__(self) -> int:
-        return len(self.outputs)
+    return pipeline.BuildResult(manifest["diagnostics"], previous.stored(cache, outputs))
 
 
 def _load_records(content: ContentFiles, known: dict, changed: set[str], report: Report):
@@ -369,7 +351,7 @@ def _write(cache: Cache, options, content: ContentFiles, read: dict, manifest: d
     removed = sorted(manifest["outputs"].keys() - outputs.keys())
     if options.search and any(n.endswith(".html") for n in [*writes, *removed]):
         pages = {n: v for n, v in outputs.items() if not n.startswith(search.BUNDLE + "/")}
-        write.write_site(output, _Stored(cache, pages), cache.files, search.index_site)
+        write.write_site(output, previous.stored(cache, pages), cache.files, search.index_site)
         previous.remember(cache, options, content, read, diagnostics, previous.with_bundle(cache, output, pages), token)
         return
     previous.unverify(cache)

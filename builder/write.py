@@ -78,7 +78,8 @@ class Staging:
         self.temp.chmod(0o777 & ~_umask())  # mkdtemp makes it private; a site is for a web server to read
         self.previous = self.output if self.output.is_dir() else None
         """The output being replaced, whose unchanged files are linked; None for a first build."""
-        self._made: set[Path] = set()
+        self._made: set[str] = set()
+        """Folders made in ``temp`` so far."""
 
     def __enter__(self) -> Staging:
         return self
@@ -90,9 +91,9 @@ class Staging:
     def put(self, name: str, content: Content | Chunks) -> None:
         """Write one file: linked from the cache's store or from the previous output when the bytes are the same."""
         target = self.temp / name
-        if target.parent not in self._made:
+        if (parent := str(target.parent)) not in self._made:
             target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(target.parent)
+            self._made.add(parent)
         if isinstance(content, (bytes, Path)):
             _put(target, self.previous / name if self.previous else None, content, self.linkable)
             return
@@ -107,6 +108,32 @@ class Staging:
             spare.unlink()
         else:
             os.rename(spare, target)
+
+    def link_stored(self, files: Iterable[tuple[str, str]]) -> bool:
+        """Hard-link files of the cache's store into the folder (copy where links are refused):
+        ``put`` for many files at once, by plain strings, as putting a whole site back needs.
+        False, at the first, when a file is not in the store (any more)."""
+        temp = str(self.temp) + os.sep
+        made = self._made
+        for name, source in files:
+            target = temp + name
+            parent = os.path.dirname(target)
+            if parent not in made:
+                try:
+                    os.mkdir(parent)
+                except OSError:
+                    os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            try:
+                os.link(source, target)
+            except FileNotFoundError:
+                return False
+            except OSError:
+                try:
+                    shutil.copyfile(source, target)
+                except FileNotFoundError:
+                    return False
+        return True
 
     def commit(self, names: Collection[str], finish: Callable[[Path, Path], str | None] | None = None) -> None:
         """Mark the folder as dossier's, run ``finish(temp, output)`` (the search indexer), swap it into place.

@@ -112,6 +112,19 @@ def test_a_stored_page_whose_bytes_changed_is_not_used(site) -> None:
     assert b"tampered" not in b"".join(snapshot(site.output).values())
 
 
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_one_damaged_stored_file_among_many_puts_nothing_back(site, where: str) -> None:
+    site.build()
+    shutil.rmtree(site.output)
+    stored = sorted(p for p in (site.cache / "files").rglob("*") if p.is_file())
+    victim = {"first": stored[0], "middle": stored[len(stored) // 2], "last": stored[-1]}[where]
+    victim.write_bytes(victim.read_bytes()[:-1] + b"!")  # same size, one byte off
+    result = site.build()
+    assert not result.reused  # built again, not put back
+    assert snapshot(site.output) == site.reference()
+    assert not [p for p in site.output.parent.iterdir() if p.name.startswith(".site.tmp-")]
+
+
 def test_unchanged_output_files_keep_their_times(site) -> None:
     site.build()
     past = 1_000_000_000
