@@ -86,6 +86,9 @@ class Explore:
     @cached_property
     def site_drawing(self) -> graphsvg.Drawing:
         """The whole relationship graph drawn, without the articles' titles."""
+        return self._draw_site()
+
+    def _draw_site(self) -> graphsvg.Drawing:
         return graphsvg.site_drawing(self.relationships, GRAPH_URL, "Relationship graph of the dossier")
 
     def prepare(self) -> None:
@@ -153,7 +156,9 @@ class Explore:
 
     def graph_page(self) -> tuple[str, str, dict[str, Any]]:
         """(URL, template, context) of the site-wide relationship graph."""
-        view = graphsvg.with_titles(self.site_drawing, self.titles)
+        # A preview keeps the drawing for the next site (``rerender``); a build draws it for this one page.
+        drawing = self.site_drawing if self.drawings is not None else self.__dict__.get("site_drawing") or self._draw_site()
+        view = graphsvg.with_titles(drawing, self.titles)
         return GRAPH_URL, "graph.html", {
             "title": "Relationship graph", "breadcrumbs": [("Home", urls.HOME)], "graph_view": view,
             "data_files": (DATA_NODES, DATA_EDGES, "dossier.json"),

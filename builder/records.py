@@ -74,10 +74,11 @@ class Record:
     """The ``x-`` keys, kept for templates."""
     marks: Mapping[tuple, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
     """Line and column of each front-matter value, by key path, for later diagnostics."""
+    key: tuple[str, str] = field(init=False, compare=False, repr=False)
+    """``(type, slug)``: made once, so the graph's links and edges share one tuple per record."""
 
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.type, self.slug)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", (self.type, self.slug))
 
     @property
     def label(self) -> str:

@@ -241,3 +241,27 @@ def test_the_lists_lines_are_what_the_templates_loop_wrote(tmp_path):
             seen |= {("many" if i.count > len(i.articles) else i.count > 1) for i in view.items if i.count}
             seen |= {"dated" for i in view.items if not i.count and i.date}
     assert seen == {"many", True, False, "dated"}
+
+
+def test_a_build_draws_the_site_graph_for_its_page_and_keeps_nothing(resolved):
+    """A build's graph page is drawn once and let go: only a preview, which hands it to its next site, keeps it."""
+    from builder.explore import Explore
+
+    build_explore = Explore(None, resolved)
+    url, _, context = build_explore.graph_page()
+    assert url == "graph/" and "<svg" in context["graph_view"].svg
+    assert "site_drawing" not in build_explore.__dict__
+    preview_explore = Explore(None, resolved)
+    preview_explore.drawings = {}
+    preview_explore.graph_page()
+    assert preview_explore.__dict__["site_drawing"].view.svg == context["graph_view"].svg
+
+
+def test_the_edges_of_an_article_share_its_key(g, resolved):
+    """Each record's key is one tuple, which every co-mention of its article holds, not a copy per edge."""
+    mentions = [e for e in relgraph.edges(g) if e.relation == "co-mention"]
+    assert mentions
+    for edge in mentions:
+        assert edge.article is resolved.records[edge.article].key
+    record = next(iter(resolved.records.values()))
+    assert record.key is record.key == (record.type, record.slug)
