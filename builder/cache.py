@@ -57,7 +57,7 @@ JOURNAL = "journal.pickle"
 JOURNAL_LIMIT = 2000
 """Changed entries the journal holds before the manifest is written whole again."""
 _ALLOWED = {
-    ("builder.records", "Record"), ("builder.records", "Source"), ("builder.records", "Position"),
+    ("builder.records", "Record"), ("builder.records", "Source"), ("builder.records", "Position"), ("builder.frontmatter", "Marks"),
     ("builder.dates", "PartialDate"), ("builder.diagnostics", "Diagnostic"), ("builder.diagnostics", "Location"),
     ("builder.markdown", "Parsed"), ("builder.prerender", "Prerendered"), ("builder.markdown", "WikiLink"), ("builder.markdown", "LocalLink"),
     ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"), ("pathlib", "PurePosixPath"),

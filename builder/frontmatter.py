@@ -7,6 +7,7 @@ column, duplicated keys are caught, and tags and aliases are refused.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,10 @@ class FrontMatter:
     """Line and column of each mapping key, by key path."""
     raw: dict[Path_, str] = field(default_factory=dict)
     """The source text of each scalar, by key path."""
+    source: str = ""
+    """The YAML text, as read."""
+    first_line: int = 1
+    """The file line of its first line."""
 
     def at(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """Where the value (or its key) at ``path`` stands; the nearest parent if absent."""
@@ -72,6 +77,54 @@ class FrontMatter:
                 return self.marks[path]
             path = path[:-1]
         return (1, 1)
+
+
+class Marks(Mapping):
+    """The marks of a front matter, read again from its YAML text when first asked for.
+
+    A record keeps them for the problems found after loading (a broken reference,
+    a missing photo), which few records have; the YAML text is a quarter of the
+    size of the table it gives, and the cheaper to send between processes and to store.
+    """
+
+    __slots__ = ("source", "first_line", "_table")
+
+    def __init__(self, source: str, first_line: int = 1) -> None:
+        self.source = source
+        self.first_line = first_line
+        self._table: dict[Path_, tuple[int, int]] | None = None
+
+    @classmethod
+    def of(cls, front: FrontMatter) -> Marks:
+        return cls(front.source, front.first_line)
+
+    def _marks(self) -> dict[Path_, tuple[int, int]]:
+        if self._table is None:
+            front = load_yaml(self.source, self.first_line)
+            self._table = front.marks if isinstance(front, FrontMatter) else {}
+        return self._table
+
+    def __getitem__(self, path: Path_) -> tuple[int, int]:
+        return self._marks()[path]
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._marks())
+
+    def __len__(self) -> int:
+        return len(self._marks())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Marks):  # the same text at the same line gives the same marks
+            return (self.source, self.first_line) == (other.source, other.first_line)
+        return Mapping.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple:
+        return (Marks, (self.source, self.first_line))
+
+    def __repr__(self) -> str:
+        return f"Marks(<{len(self.source)} characters from line {self.first_line}>)"
 
 
 def split(text: str) -> tuple[str, str, int] | Problem:
@@ -118,7 +171,7 @@ def load_yaml(source: str, first_line: int = 1) -> FrontMatter | list[Problem]:
         return [Problem(first_line, 1, f"invalid YAML: {exc}", "yaml-syntax")]
     if alias:
         return [alias]
-    front = FrontMatter({}, "", 0)
+    front = FrontMatter({}, "", 0, source=source, first_line=first_line)
     if node is None:
         return front
     if not isinstance(node, yaml.MappingNode):

@@ -74,17 +74,20 @@ def photo_of(record: Record, root: Path, assets: set[str], report: Report) -> Ph
     if value is None:
         return None
     spec = {"src": value} if isinstance(value, str) else value
-    where = Location(record.path, *record.marks.get(("x-photo",), (1, 1)))
     if not isinstance(spec, dict) or not isinstance(spec.get("src"), str):
-        report.error(where, "x-photo must be a file path or a mapping with src, alt and credit", "bad-photo")
+        report.error(_photo_at(record), "x-photo must be a file path or a mapping with src, alt and credit", "bad-photo")
         return None
     folder = record.path.parent.relative_to(root).as_posix()
     path = posixpath.normpath(posixpath.join(folder, spec["src"]))
     if path not in assets:
-        report.error(where, f"x-photo '{spec['src']}' leads to a missing file ({path})", "missing-file")
+        report.error(_photo_at(record), f"x-photo '{spec['src']}' leads to a missing file ({path})", "missing-file")
         return None
     alt = str(spec.get("alt") or f"Photo of {record.label}")
     return Photo(path, alt, str(spec.get("credit") or ""))
+
+
+def _photo_at(record: Record) -> Location:
+    return Location(record.path, *record.marks.get(("x-photo",), (1, 1)))
 
 
 def _png(data: bytes) -> Size | None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from builder import spoofing
 from builder.diagnostics import Location, Report
 from builder.discover import ContentFiles, RecordFile
-from builder.frontmatter import FrontMatter, Problem, load_yaml, normalize, parse, split
+from builder.frontmatter import FrontMatter, Marks, Problem, load_yaml, normalize, parse, split
 from builder.records import Record, SiteConfig
 from builder.schema import SCHEMAS, SITE, SLUG, SLUG_RULE, Validator, _slug_hint
 
@@ -84,7 +84,7 @@ def parse_record(text: str, type_: str, path: Path, report: Report, partial: lis
     validator = Validator(front, _emitter(path, report))
     fields = validator.mapping(front.data, SCHEMAS[type_])
     extra = {k: v for k, v in front.data.items() if k.startswith("x-")}
-    record = Record(type_, slug, path, fields, front.body, front.body_line, extra, front.marks)
+    record = Record(type_, slug, path, fields, front.body, front.body_line, extra, Marks.of(front))
     if not (validator.ok and slug_ok):
         if partial is not None and slug_ok:
             partial.append(record)

@@ -127,8 +127,8 @@ def _page(path: Path, entry: Any, output: Path) -> bytes | None:
 
 
 def _same_but_body(a: Record, b: Record) -> bool:
-    return ((a.type, a.slug, a.path, a.fields, a.body_line, a.extra, dict(a.marks))
-            == (b.type, b.slug, b.path, b.fields, b.body_line, b.extra, dict(b.marks)))
+    return ((a.type, a.slug, a.path, a.fields, a.body_line, a.extra, a.marks)
+            == (b.type, b.slug, b.path, b.fields, b.body_line, b.extra, b.marks))
 
 
 def _splice(page: bytes, html: str) -> bytes | None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
-from builder.frontmatter import FrontMatter, Problem, normalize, parse, split
+from builder.frontmatter import FrontMatter, Marks, Problem, normalize, parse, split
 
 
 def problems(text: str) -> list[tuple[int, int, str]]:
@@ -47,6 +49,18 @@ def test_values_and_marks_count_file_lines():
     assert front.marks[("sources", 0, "url")] == (5, 10)
     assert front.key_marks[("sources", 0, "url")] == (5, 5)
     assert front.body == "Body\n" and front.body_line == 7
+
+
+def test_kept_marks_are_the_yaml_text_read_again_when_asked_for():
+    text = "---\ntitle: Hello\nsources:\n  - title: A\n    url: https://a.example/\n---\nBody\n"
+    front = parse(text)
+    marks = Marks.of(front)
+    sent = pickle.dumps(marks)
+    assert dict(marks) == front.marks and marks[("sources", 0, "url")] == (5, 10)
+    assert pickle.dumps(marks) == sent  # the table read is not stored or sent
+    again = pickle.loads(sent)
+    assert again == marks and again[("title",)] == (2, 8) and again == front.marks
+    assert Marks.of(parse(text.replace("title: Hello", "title:  Hello"))) != marks
 
 
 def test_at_falls_back_to_nearest_parent():
