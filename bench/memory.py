@@ -23,8 +23,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.generate import generate
-from bench.run import _sample
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # as bench/run.py: run by path or as a module
+
+from bench.generate import generate  # noqa: E402
+from bench.run import _sample  # noqa: E402
 
 _WRAPPER = """
 import resource, subprocess, sys

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from bench.generate import Sizes, generate, records
 from builder.pipeline import BuildOptions, build
@@ -43,3 +47,12 @@ def test_generated_dossier_is_valid_content(tmp_path: Path) -> None:
     result = build(BuildOptions(tmp_path / "content", None))
     assert [d.text() for d in result.diagnostics] == []
     assert len(result.graph.records) == 200 + 10 + 40 + 4 + 2
+
+
+@pytest.mark.parametrize("script", ["run.py", "memory.py", "generate.py"])
+def test_each_benchmark_runs_by_its_path_from_any_folder(script: str, tmp_path: Path) -> None:
+    bench = Path(__file__).resolve().parent.parent / "bench"
+    done = subprocess.run([sys.executable, str(bench / script), "--help"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage:")
