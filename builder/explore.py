@@ -157,7 +157,7 @@ class Explore:
     def graph_page(self) -> tuple[str, str, dict[str, Any]]:
         """(URL, template, context) of the site-wide relationship graph."""
         # A preview keeps the drawing for the next site (``rerender``); a build draws it for this one page.
-        drawing = self.site_drawing if self.drawings is not None else self.__dict__.get("site_drawing") or self._draw_site()
+        drawing = self.site_drawing if self.drawings is not None else self._draw_site()
         view = graphsvg.with_titles(drawing, self.titles)
         return GRAPH_URL, "graph.html", {
             "title": "Relationship graph", "breadcrumbs": [("Home", urls.HOME)], "graph_view": view,
