@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property, partial
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from markupsafe import Markup
 
@@ -164,12 +164,12 @@ class Explore:
             "data_files": (DATA_NODES, DATA_EDGES, "dossier.json"),
             "description": "Who is connected to whom: every relationship the dossier states, drawn as one graph."}
 
-    def file_makers(self) -> dict[str, Callable[[], bytes]]:
+    def file_makers(self) -> dict[str, Callable[[], bytes | Iterable[bytes]]]:
         """Feeds per entity and the graph as CSV node and edge lists, by name, each made when called:
         a build makes them in its workers, one at a time."""
         makers: dict[str, Callable[[], bytes]] = {
             DATA_NODES: lambda: relgraph.nodes_csv(self.relationships),
-            DATA_EDGES: lambda: relgraph.edges_csv(self.relationships)}
+            DATA_EDGES: lambda: relgraph.edges_csv_chunks(self.relationships)}
         for type_ in FEED_TYPES:
             for record in self.graph.of_type(type_):
                 makers[feed_url(record.key)] = partial(self.entity_feed, record)

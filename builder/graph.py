@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import combinations, islice
 from operator import attrgetter, itemgetter
 from typing import Any, Iterable, Iterator
 
@@ -284,13 +284,32 @@ def nodes_csv(g: Relationships) -> bytes:
 
 
 def edges_csv(g: Relationships) -> bytes:
-    return _csv(EDGE_COLUMNS, _edge_rows(edges(g)))
+    return b"".join(edges_csv_chunks(g))
+
+
+def edges_csv_chunks(g: Relationships) -> Iterator[bytes]:
+    """``edges_csv`` in pieces of ``CSV_BATCH`` rows: a large site's edge list is never held whole."""
+    return _csv_chunks(EDGE_COLUMNS, _edge_rows(edges(g)))
 
 
 def _csv(columns: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> bytes:
     """A header and ``rows`` (values in the order of ``columns``): what csv.DictWriter writes of the same rows as dicts."""
+    return b"".join(_csv_chunks(columns, rows))
+
+
+CSV_BATCH = 4096
+
+
+def _csv_chunks(columns: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> Iterator[bytes]:
+    """``_csv`` a batch of rows at a time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    rows = iter(rows)
+    for batch in iter(lambda: list(islice(rows, CSV_BATCH)), []):
+        writer.writerows(batch)
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    if out.tell():
+        yield out.getvalue().encode("utf-8")

@@ -110,6 +110,19 @@ def test_csv_exports_match_the_graph(g):
             "label": "made under", "date": "", "article": ""} in edges
 
 
+def test_edge_list_is_written_in_batches_that_join_to_the_whole_csv(g, monkeypatch):
+    whole = relgraph.edges_csv(g)
+    monkeypatch.setattr(relgraph, "CSV_BATCH", 2)
+    chunks = list(relgraph.edges_csv_chunks(g))
+    assert len(chunks) == -(-len(g.edges) // 2)  # a large site's edge list is never one string
+    assert b"".join(chunks) == whole
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([relgraph.EDGE_COLUMNS, *relgraph._edge_rows(relgraph.edges(g))])
+    assert whole.decode("utf-8") == out.getvalue()
+    empty = relgraph.Relationships({}, [])
+    assert list(relgraph.edges_csv_chunks(empty)) == [",".join(relgraph.EDGE_COLUMNS).encode() + b"\n"]
+
+
 def parse_svg(view) -> ET.Element:
     return ET.fromstring(str(view.svg))
 

@@ -81,3 +81,24 @@ def test_dossier_json_in_pieces_is_one_json_document(count: int) -> None:
     data = json.loads(text)
     assert len(data["records"]) == count and data["graph"] == extra["graph"]
     assert text == json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def test_the_large_data_files_reach_the_writer_in_pieces(tmp_path: Path, monkeypatch) -> None:
+    from builder import graph as relgraph, write
+
+    monkeypatch.setattr(relgraph, "CSV_BATCH", 2)
+    given: dict[str, object] = {}
+    original = write.Staging.put
+
+    def put(self, name, content):
+        given[name] = content
+        original(self, name, content)
+
+    monkeypatch.setattr(write.Staging, "put", put)
+    result = build(BuildOptions(GOLDEN, tmp_path / "site", jobs=1, search=False))
+    assert result.ok
+    written = snapshot(tmp_path / "site")
+    for name in ("dossier.json", "data/edges.csv"):
+        assert not isinstance(given[name], (bytes, Path)), f"{name} was made whole before it was written"
+        assert written[name].count(b"\n") > 2
+    assert written["data/edges.csv"] == relgraph.edges_csv(relgraph.build(result.graph))
