@@ -44,7 +44,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     )
     env.filters["human"] = lambda d: d.human() if d else ""
     env.filters["iso"] = lambda d: d.iso() if d else ""
-    env.filters["langs"] = lambda text: _langs(str(text))
+    env.filters["langs"] = langs
     env.globals.update(TYPE_TITLES=TYPE_TITLES, SINGULAR_TITLES=SINGULAR_TITLES, KIND_TITLES=SINGULAR_KIND, date=time_element)
     env.globals.update(each=Fragments(), any_dated=any_dated)  # list items rendered once per environment
     return env
@@ -60,9 +60,16 @@ def _time_element(date: PartialDate) -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(date.iso(), date.human())
 
 
-@lru_cache(maxsize=65536)
+def langs(text: object) -> Markup:
+    """Escaped text with each run of another script marked with its language (``markdown.lang_spans``)."""
+    text = str(text)
+    return Markup(markdown.lang_spans(text)) if text.isascii() else _langs(text)
+
+
+@lru_cache(maxsize=8192)
 def _langs(text: str) -> Markup:
-    """Names and titles recur on many pages: each is split into scripts once."""
+    """Names in other scripts recur on many pages: each is split into scripts once. (Latin text,
+    most of it, is only escaped: keeping it would cost more memory than escaping it again costs time.)"""
     return Markup(markdown.lang_spans(text))
 
 

@@ -136,3 +136,15 @@ def test_a_template_change_in_the_preview_drops_the_cached_items(tmp_path: Path)
     after = update.files["articles/index.html"].decode()
     assert '<li class="entry">' in after and "<li>" not in after.split('<ul class="refs')[1].split("</ul>")[0]
     assert after.replace('<li class="entry">', "<li>") == before
+
+
+def test_the_langs_filter_keeps_only_names_in_other_scripts() -> None:
+    from builder import render
+
+    render._langs.cache_clear()
+    env = environment(TEMPLATES)
+    page = env.from_string("{{ a|langs }}|{{ b|langs }}|{{ a|langs }}")
+    assert page.render(a="وزیر Ali", b="A <b> & B") == \
+        '<span lang="fa" dir="rtl">وزیر</span> Ali|A &lt;b&gt; &amp; B|<span lang="fa" dir="rtl">وزیر</span> Ali'
+    info = render._langs.cache_info()
+    assert (info.currsize, info.hits) == (1, 1), "Latin text is escaped each time, not kept"
