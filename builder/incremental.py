@@ -295,7 +295,7 @@ class Session:
         partial: list[Record] = []
         record = load_record(RecordFile(type_, path), own, partial) or (partial[0] if partial else None)
         was = self._loaded.get(path)
-        if was is not None and was.parsed is not None and record is not None and was.record.body == record.body:
+        if was is not None and was.parsed is not None and record is not None and was.record.packed_body == record.packed_body:
             parsed = was.parsed  # a body parses the same however the front matter above it changed
         else:
             parsed = markdown.parse(record.body) if record is not None else None

@@ -63,8 +63,9 @@ def _load_one(file: RecordFile) -> Loaded:
     report, partial = Report(), []
     record = load_record(file, report, partial)
     bodies = ([record] if record else []) + partial
-    full = [markdown.parse(r.body) for r in bodies]
-    links: list[Parsed] = [prerender(r.body, p) for r, p in zip(bodies, full)]
+    texts = [r.body for r in bodies]
+    full = [markdown.parse(text) for text in texts]
+    links: list[Parsed] = [prerender(text, p, r.packed_body) for r, text, p in zip(bodies, texts, full)]
     return Loaded(record, partial, report.items, links, full)
 
 

@@ -20,6 +20,7 @@ from markdown_it.common.utils import escapeHtml
 
 from builder import markdown
 from builder.markdown import Parsed, Target
+from builder.records import pack, unpack
 
 MARK = "\0"
 """markdown-it turns every NUL of a body into U+FFFD, so a NUL in the HTML is a marker."""
@@ -32,8 +33,13 @@ class Prerendered(Parsed):
     template: bytes | None = None
     """The HTML with markers, deflated (a large site holds every body's at once), or None when the
     body must be rendered from tokens."""
-    source: str = ""
-    """The body, parsed again when the template cannot be used."""
+    packed: bytes = b""
+    """The body, deflated (``records.pack``; the record's own bytes, not a copy), parsed again when the
+    template cannot be used."""
+
+    @property
+    def source(self) -> str:
+        return unpack(self.packed)
 
     def fill(self, wikilinks: Mapping[str, Target], local: Mapping, sizes: Mapping | None) -> str:
         """The HTML for the given targets: the template filled in, or a full render when it cannot be."""
@@ -49,9 +55,10 @@ class Prerendered(Parsed):
         return html
 
 
-def prerender(body: str, parsed: Parsed) -> Prerendered:
-    """The links of ``parsed`` and, when the body allows it, its HTML with marked targets."""
-    result = Prerendered([], parsed.wikilinks, parsed.local_links, {}, None, body)
+def prerender(body: str, parsed: Parsed, packed: bytes | None = None) -> Prerendered:
+    """The links of ``parsed`` and, when the body allows it, its HTML with marked targets; ``packed``:
+    the body already deflated (``Record.packed_body``)."""
+    result = Prerendered([], parsed.wikilinks, parsed.local_links, {}, None, pack(body) if packed is None else packed)
     if parsed.local_links or _has_image(body, parsed) or MARK in body:
         return result
     marked = {name: Target(f"{MARK}H{i}{MARK}", f"{MARK}L{i}{MARK}") for i, name in enumerate(_targets(result))}

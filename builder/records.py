@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -67,7 +68,10 @@ class Record:
     """Absolute path of the source file."""
     fields: Mapping[str, Any]
     """Validated values by key: str, PartialDate, bool, tuple of slugs, Sources, Positions."""
-    body: str = ""
+    packed_body: bytes | str = b""
+    """The Markdown body, deflated (``body`` reads it; given as text, it is deflated on the way in). Most
+    bodies are made into HTML as they are loaded, and their text is wanted again only when an edit is
+    compared or a page cannot use that HTML: kept whole, a large site's bodies would be a third of its memory."""
     body_line: int = 1
     """File line on which the body starts."""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -79,6 +83,13 @@ class Record:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "key", (self.type, self.slug))
+        if isinstance(self.packed_body, str):
+            object.__setattr__(self, "packed_body", pack(self.packed_body))
+
+    @property
+    def body(self) -> str:
+        """The Markdown after the front matter."""
+        return unpack(self.packed_body)
 
     @property
     def label(self) -> str:
@@ -102,3 +113,12 @@ class Link:
     target: tuple[str, str]
     relation: str
     """The front-matter key that states it (``officials``, ``parties``, ``parent`` ...) or ``mention``."""
+
+
+def pack(text: str) -> bytes:
+    """Text deflated, the same bytes for the same text (so records compare by their bodies)."""
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if text else b""
+
+
+def unpack(data: bytes) -> str:
+    return zlib.decompress(data).decode("utf-8", "surrogatepass") if data else ""

@@ -58,3 +58,25 @@ def test_bodies_with_relative_links_or_images_are_rendered_from_tokens(body: str
     assert made.template is None
     local = {"map.png": "../../map.png", "annex.pdf": "../../annex.pdf"}
     assert made.fill({}, local, {"map.png": (10, 20)}) == markdown.render(markdown.parse(body), {}, local, {"map.png": (10, 20)})
+
+
+def test_a_loaded_body_is_kept_deflated_once_by_its_record_and_its_html(tmp_path) -> None:
+    import dataclasses
+    import pickle
+
+    from builder import parallel
+    from builder.discover import RecordFile
+
+    body = "## Talks\n\nThe ministers of [[Iran]] and [[countries/china]] met. " * 40 + "\n\nایران و چین\n"
+    path = tmp_path / "articles" / "talks.md"
+    path.parent.mkdir()
+    path.write_text("---\ntitle: Talks\ndate: 2021-03\nsources:\n  - title: A source\n"
+                    "    url: https://example.org/\n---\n" + body, encoding="utf-8")
+    item = parallel._load_one(RecordFile("articles", path))
+    record, made = item.record, item.links[0]
+    assert record is not None and record.body == body and made.source == body
+    assert isinstance(record.packed_body, bytes) and len(record.packed_body) < len(body.encode()) / 4
+    assert made.packed is record.packed_body, "the HTML's fallback text is the record's, not a copy"
+    record2, _, _, (made2,) = pickle.loads(pickle.dumps(parallel._entry(item)))
+    assert made2.packed is record2.packed_body and record2 == record
+    assert record2 != dataclasses.replace(record, packed_body=body + "more") and record.body_line == 8
