@@ -167,7 +167,7 @@ class Explore:
     def file_makers(self) -> dict[str, Callable[[], bytes | Iterable[bytes]]]:
         """Feeds per entity and the graph as CSV node and edge lists, by name, each made when called:
         a build makes them in its workers, one at a time."""
-        makers: dict[str, Callable[[], bytes]] = {
+        makers: dict[str, Callable[[], bytes | Iterable[bytes]]] = {
             DATA_NODES: lambda: relgraph.nodes_csv(self.relationships),
             DATA_EDGES: lambda: relgraph.edges_csv_chunks(self.relationships)}
         for type_ in FEED_TYPES:

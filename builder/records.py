@@ -71,7 +71,7 @@ class Record:
     packed_body: bytes | str = b""
     """The Markdown body, deflated (``body`` reads it; given as text, it is deflated on the way in). Most
     bodies are made into HTML as they are loaded, and their text is wanted again only when an edit is
-    compared or a page cannot use that HTML: kept whole, a large site's bodies would be a third of its memory."""
+    compared or a page cannot use that HTML: kept whole, bodies would be over a quarter of a loaded site's memory."""
     body_line: int = 1
     """File line on which the body starts."""
     extra: Mapping[str, Any] = field(default_factory=dict)
