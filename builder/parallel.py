@@ -170,7 +170,11 @@ class Bodies(Mapping):
 
 
 DEFERRED = "\0deferred"
-_PAGE_MAKERS = ("home", "index_page", "record_page", "tags_page", "tag_page", "timeline_page", "not_found_page")
+_PAGE_MAKERS = ("home", "index_page", "record_page", "tags_page", "tag_page", "timeline_page", "search_page",
+                "graph_page", "not_found_page")
+FIRST = ("graph_page", "timeline_page")
+"""Pages drawn from the whole site, rendered before the rest: the memory they take for a moment
+then comes while the least else is held, not on top of all the rest has left behind."""
 
 
 class _Deferring(Renderer):
@@ -240,18 +244,19 @@ def render_pages(renderer: Renderer, jobs: int, store: Callable[[str, Any], Any]
     _prepare(renderer)
     pages = list(_deferring(renderer).pages())
     _JOB = _RenderJob(_deferring(renderer), pages, store, extra)
-    tasks: list = list(extra) + list(range(len(pages)))
+    first = [i for i, page in enumerate(pages) if page.template == DEFERRED and page.context["call"] in FIRST]
+    rest = sorted(set(range(len(pages))) - set(first))
+    tasks: list = first + list(extra) + rest
     total = len(tasks)
     try:
-        results = _map(_render_chunk, lambda t: _render_chunk([t])[0], tasks, jobs if parallel else 1,
-                       RENDER_CHUNK, lambda n: progress and progress("render", n, total))
-        files, page_urls = {}, []
-        for task, (key, value) in zip(tasks, results):
-            if isinstance(task, str):
-                files[key] = value
-            else:
-                page_urls.append(key)
-                files[urls.output_path(key)] = value
+        made = dict(zip(tasks, _map(_render_chunk, lambda t: _render_chunk([t])[0], tasks, jobs if parallel else 1,
+                                    RENDER_CHUNK, lambda n: progress and progress("render", n, total))))
+        files = {name: made.pop(name)[1] for name in extra}
+        page_urls = []
+        for i in range(len(pages)):  # in the pages' order, whatever order they were made in
+            url, value = made.pop(i)
+            page_urls.append(url)
+            files[urls.output_path(url)] = value
         return page_urls, files
     finally:
         _JOB = None

@@ -56,3 +56,29 @@ def test_check_renders_in_memory_with_two_processes(tmp_path: Path) -> None:
     result = build(BuildOptions(GOLDEN, None, jobs=2))
     assert result.ok and all(isinstance(c, (bytes, Path)) for c in result.files.values())
     assert b"<html" in result.files["index.html"]
+
+
+def test_pages_drawn_from_the_whole_site_are_listed_unmade_and_rendered_first(monkeypatch, tmp_path: Path) -> None:
+    """Listing the pages draws nothing (the site graph would otherwise be held, and inherited, through the
+    whole render); the graph and timeline pages are made before the rest, yet the pages keep their order."""
+    from builder import graphsvg
+
+    drawn: list[str] = []
+    site_drawing = graphsvg.site_drawing
+    monkeypatch.setattr(graphsvg, "site_drawing", lambda *a, **k: drawn.append("site") or site_drawing(*a, **k))
+    made: list[str] = []
+    render_one = parallel._render_one
+
+    def noting(index):
+        if not drawn and not made:
+            assert parallel._JOB.pages and all(p.template == parallel.DEFERRED for p in parallel._JOB.pages)
+        url, value = render_one(index)
+        made.append(url)
+        return url, value
+
+    monkeypatch.setattr(parallel, "_render_one", noting)
+    result = build(BuildOptions(GOLDEN, tmp_path / "site", jobs=1, search=False))
+    assert result.ok and drawn == ["site"]
+    assert sorted(made[:2]) == ["graph/", "timeline/"]
+    pages = [name for name in result.files if name.endswith(".html")]
+    assert pages[0] == "index.html" and pages.index("graph/index.html") > pages.index("timeline/index.html") > 1
