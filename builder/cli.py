@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Sequence
 
-from builder import __version__, cache, formats, progress
+from builder import __version__, cache, formats, progress, spill
 from builder.diagnostics import Diagnostic, summary
 from builder.formats import FORMATS
 from builder.pipeline import BuildOptions, BuildRefused, build
@@ -128,7 +128,8 @@ def _check(args: argparse.Namespace) -> int:
 def _run(options: BuildOptions, success: str, format_: str = "text", strict: bool = False, timings: bool = False) -> int:
     meter = progress.Meter(sys.stderr) if progress.wanted(sys.stderr) else None
     try:
-        result = build(replace(options, progress=meter))
+        with spill.session():  # what the build holds is not read once it returns
+            result = build(replace(options, progress=meter))
     except BuildRefused as exc:
         print(f"dossier: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

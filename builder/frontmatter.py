@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from builder import spill
+
 try:  # libyaml's parser is ten times faster; the result is the same.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -87,12 +89,25 @@ class Marks(Mapping):
     size of the table it gives, and the cheaper to send between processes and to store.
     """
 
-    __slots__ = ("source", "first_line", "_table")
+    __slots__ = ("_source", "first_line", "_table")
 
     def __init__(self, source: str, first_line: int = 1) -> None:
-        self.source = source
+        self._source: str | spill.Spilled = source
         self.first_line = first_line
         self._table: dict[Path_, tuple[int, int]] | None = None
+
+    @property
+    def source(self) -> str:
+        """The YAML text, wherever it is kept."""
+        text = self._source
+        return text if isinstance(text, str) else spill.read(text).decode("utf-8", "surrogatepass")
+
+    def keep_on_disk(self) -> None:
+        """Keep the YAML text on disk for the rest of the build (``spill.keep``), unless already read."""
+        if isinstance(self._source, str) and self._table is None:
+            kept = spill.keep(self._source.encode("utf-8", "surrogatepass"))
+            if isinstance(kept, spill.Spilled):
+                self._source = kept
 
     @classmethod
     def of(cls, front: FrontMatter) -> Marks:

@@ -17,13 +17,14 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from builder import markdown, urls
+from builder import markdown, spill, urls
 from builder.cache import Cache
 from builder.diagnostics import Diagnostic, Report
 from builder.discover import RecordFile
+from builder.frontmatter import Marks
 from builder.load import load_record
 from builder.markdown import Parsed
-from builder.prerender import prerender
+from builder.prerender import Prerendered, prerender
 from builder.records import Record
 from builder.render import Page, Renderer
 from builder.resolve import Graph, Key
@@ -96,7 +97,7 @@ def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cach
                 keys[i] = cache.record_key(file.type, file.path, file.path.stat())
             except OSError:
                 continue  # load_record reports it
-            entries[i] = _as_loaded(cache.get_record(keys[i]))
+            entries[i] = _spilled(_as_loaded(cache.get_record(keys[i])))
     todo = [i for i, e in enumerate(entries) if e is None]
     done = len(files) - len(todo)
     _SEAL = cache
@@ -108,6 +109,7 @@ def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cach
             entries[i] = item = _as_loaded(cache.unseal(sealed)) if sealed is not None else _needed(item)
             if cache is not None and keys[i] is not None and not _unreadable(item):
                 cache.put_record(keys[i], sealed or cache.seal(_entry(item)))
+            _spilled(item)
     finally:
         _SEAL = None
     records, partial, parsed = [], [], {}
@@ -142,6 +144,20 @@ def _as_loaded(value: Any) -> Loaded | None:
     if len(links) != (record is not None) + len(partial):
         return None
     return Loaded(record, partial, diagnostics, links)
+
+
+def _spilled(item: Loaded | None) -> Loaded | None:
+    """``item``, its bodies' deflated Markdown and HTML and its front matter's text kept out of memory
+    (``spill.keep``), once stored."""
+    if item is not None:
+        for record, links in zip(([item.record] if item.record else []) + item.partial, item.links):
+            body = spill.keep(record.packed_body)
+            object.__setattr__(record, "packed_body", body)
+            if isinstance(record.marks, Marks):
+                record.marks.keep_on_disk()
+            if isinstance(links, Prerendered):
+                links.packed, links.template = body, spill.keep(links.template)
+    return item
 
 
 def _unreadable(item: Loaded) -> bool:

@@ -18,7 +18,7 @@ from typing import Mapping
 
 from markdown_it.common.utils import escapeHtml
 
-from builder import markdown
+from builder import markdown, spill
 from builder.markdown import Parsed, Target
 from builder.records import pack, unpack
 
@@ -32,7 +32,7 @@ class Prerendered(Parsed):
 
     template: bytes | None = None
     """The HTML with markers, deflated (a large site holds every body's at once), or None when the
-    body must be rendered from tokens."""
+    body must be rendered from tokens; on disk in a one-shot build (``spill``)."""
     packed: bytes = b""
     """The body, deflated (``records.pack``; the record's own bytes, not a copy), parsed again when the
     template cannot be used."""
@@ -45,7 +45,7 @@ class Prerendered(Parsed):
         """The HTML for the given targets: the template filled in, or a full render when it cannot be."""
         if self.template is None or local:
             return markdown.render(markdown.parse(self.source), wikilinks, local, sizes)
-        html = zlib.decompress(self.template).decode("utf-8")
+        html = zlib.decompress(spill.read(self.template)).decode("utf-8")
         for i, name in enumerate(_targets(self)):
             target = wikilinks.get(name)
             if target is None:

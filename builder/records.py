@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from builder import spill
 from builder.dates import PartialDate
 
 TYPES = ("articles", "officials", "countries", "agreements", "organizations")
@@ -71,7 +72,8 @@ class Record:
     packed_body: bytes | str = b""
     """The Markdown body, deflated (``body`` reads it; given as text, it is deflated on the way in). Most
     bodies are made into HTML as they are loaded, and their text is wanted again only when an edit is
-    compared or a page cannot use that HTML: kept whole, bodies would be over a quarter of a loaded site's memory."""
+    compared or a page cannot use that HTML: kept whole, bodies would be over a quarter of a loaded site's memory.
+    A one-shot build keeps the deflated bytes on disk (``spill``)."""
     body_line: int = 1
     """File line on which the body starts."""
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -120,5 +122,5 @@ def pack(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8", "surrogatepass"), 1) if text else b""
 
 
-def unpack(data: bytes) -> str:
-    return zlib.decompress(data).decode("utf-8", "surrogatepass") if data else ""
+def unpack(data: bytes | spill.Spilled) -> str:
+    return zlib.decompress(spill.read(data)).decode("utf-8", "surrogatepass") if data else ""
