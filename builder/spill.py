@@ -1,8 +1,9 @@
 """Bytes a build holds from loading to the end but reads once or twice: kept in a temporary file.
 
-Every body's deflated HTML (``prerender``) and Markdown (``records.pack``) are a
-quarter of what a large site's build holds once loaded, yet each is read only
-when its page is rendered. Inside ``session()``, ``keep`` writes such bytes to
+Every body's deflated HTML (``prerender``) and Markdown (``records.pack``), and
+every front matter's text (``frontmatter.Marks``), are two fifths of what a large
+site's build holds once loaded, yet each is read only when its page is rendered
+(the text, only for a problem found after loading). Inside ``session()``, ``keep`` writes such bytes to
 one unnamed temporary file and gives a small reference in their place; the
 operating system keeps the file's pages in its cache while memory allows, and
 drops them first when it does not.
@@ -62,9 +63,6 @@ class Spilled:
             return self is other or bytes(self) == bytes(other)
         return NotImplemented
 
-    def __hash__(self) -> int:
-        return hash(bytes(self))
-
     def __reduce__(self):
         return bytes, (bytes(self),)
 
@@ -75,7 +73,7 @@ class Spilled:
 def keep(data: bytes | None) -> bytes | Spilled | None:
     """``data``, or a reference to it in the session's file."""
     file = _OPEN
-    if file is None or data is None or len(data) < SMALLEST or file.owner != os.getpid() or not isinstance(data, bytes):
+    if file is None or not isinstance(data, bytes) or len(data) < SMALLEST or file.owner != os.getpid():
         return data
     offset, view = file.end, memoryview(data)
     try:
