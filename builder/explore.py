@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from markupsafe import Markup
 
 from builder import graph as relgraph
-from builder import graphsvg, jsonld, outputs, related, urls, views
+from builder import graphsvg, jsonld, layout, outputs, related, urls, views
 from builder.records import SINGULAR, Record, SiteConfig
 from builder.resolve import Graph, Key
 from builder.scripts import direction, language_of
@@ -73,6 +73,10 @@ class Explore:
         self.touching: dict[Key, list] | None = None
         """The edges touching each entity (``relgraph.touching``), when the whole relationship graph was
         made first (``prepare``); otherwise each entity's neighbourhood is made from the records linking to it."""
+        self.spring: layout.Apart | None = None
+        """Where a build has the site graph laid out (``layout``), when not in this process."""
+        self.site_laid_out: tuple[Any, graphsvg.SiteLayout] | None = None
+        """The relationship graph and its ``graphsvg.site_layout``, when laid out by ``spring`` (``prepare``)."""
 
     @cached_property
     def relationships(self):
@@ -89,13 +93,18 @@ class Explore:
         return self._draw_site()
 
     def _draw_site(self) -> graphsvg.Drawing:
-        return graphsvg.site_drawing(self.relationships, GRAPH_URL, "Relationship graph of the dossier")
+        g = self.relationships
+        laid_out = self.site_laid_out[1] if self.site_laid_out and self.site_laid_out[0] is g else None
+        return graphsvg.site_drawing(g, GRAPH_URL, "Relationship graph of the dossier", laid_out)
 
     def prepare(self) -> None:
         """Make now, once, what many pages read (related articles, the relationship graph and each entity's
-        edges in it), so that the processes the pages are shared out to inherit it instead of each making it."""
+        edges in it, and the site graph's layout when ``spring`` makes it), so that the processes the pages
+        are shared out to inherit it instead of each making it."""
         self.related_index
         self.touching = relgraph.touching(self.relationships)
+        if self.spring is not None:
+            self.site_laid_out = (self.relationships, graphsvg.site_layout(self.relationships, self.spring))
 
     def warm(self) -> None:
         """Make now what the pages an edit renders again will want: related articles and every entity's

@@ -1,7 +1,7 @@
 """Relationship graphs drawn as static SVG at build time, with a text list beside them.
 
-Layouts come from networkx: a seeded spring layout for the whole site, and a
-centre-and-ring shell layout for one entity's neighbourhood. Coordinates are
+The whole site is laid out by networkx's seeded spring layout (``layout``); one
+entity's neighbourhood by a centre and a ring, worked out here. Coordinates are
 rounded, so the same graph gives the same bytes on every build.
 """
 
@@ -12,14 +12,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from html import escape
 from operator import attrgetter
-from typing import Mapping
+from typing import Callable, Mapping
 
-import networkx as nx
-import numpy as np
 from markupsafe import Markup
 from markupsafe import escape as html_escape
 
-from builder import urls
+from builder import layout, urls
 from builder.dates import PartialDate
 from builder.graph import Edge, ENTITY_TYPES, Relationships, edges
 from builder.records import SINGULAR
@@ -27,8 +25,6 @@ from builder.resolve import Key
 
 SHOWN_ARTICLES = 3
 """Articles named in the list for one pair mentioned together; the rest are counted."""
-SEED = 20240101
-"""Seed of the spring layout: a fixed number, so every build draws the same picture."""
 COLOURS = {"officials": "#1f5f9e", "countries": "#2e7d32", "agreements": "#b23a1e", "organizations": "#6a3d9a"}
 """Node colour by type (each has at least 4.5:1 contrast on white)."""
 LABEL_CHARS = 30
@@ -88,17 +84,23 @@ def site_view(g: Relationships, titles: Mapping[Key, str], page_url: str, title:
     return with_titles(site_drawing(g, page_url, title), titles)
 
 
-def site_drawing(g: Relationships, page_url: str, title: str) -> Drawing:
-    """``site_view`` without the articles' titles."""
-    total = g.number_of_nodes()
+def site_drawing(g: Relationships, page_url: str, title: str, laid_out: SiteLayout | None = None) -> Drawing:
+    """``site_view`` without the articles' titles; ``laid_out`` is ``site_layout(g)``, when made already."""
+    nodes, drawn, positions = laid_out or site_layout(g)
+    return _view(nodes, drawn, positions, page_url, "site-graph", title, (720, 600), None, g.number_of_nodes())
+
+
+SiteLayout = tuple[dict[Key, dict], list[Edge], dict[Key, tuple[float, float]]]
+"""The records the site graph draws (with their attributes), the edges between them, and where each goes."""
+
+
+def site_layout(g: Relationships, spring: Callable[[list[Key], list[tuple[int, int]]], list] = layout.spring) -> SiteLayout:
+    """The best-connected records of the whole graph, the edges between them, and where ``spring``
+    (``layout.spring``, or a ``layout.Apart``) puts them."""
     nodes, drawn = _best_connected(dict(g.nodes), edges(g), DRAWN_NODES)
-    simple = _simple(nodes, drawn)
-    if simple.number_of_nodes() == 0:
-        positions = {}
-    else:
-        k = 1.6 / math.sqrt(max(simple.number_of_nodes(), 1))
-        positions = nx.spring_layout(simple, seed=SEED, k=k, iterations=200, weight="weight")
-    return _view(nodes, drawn, positions, page_url, "site-graph", title, (720, 600), None, total)
+    keys = list(nodes)
+    place = {key: i for i, key in enumerate(keys)}
+    return nodes, drawn, dict(zip(keys, spring(keys, [(place[e.source], place[e.target]) for e in drawn])))
 
 
 def local_view(nodes: dict[Key, dict], touching: list[Edge], titles: Mapping[Key, str], centre: Key,
@@ -118,12 +120,11 @@ def local_drawing(nodes: dict[Key, dict], touching: list[Edge], centre: Key, pag
     return _view(nodes, touching, positions, page_url, "local-graph", title, (720, 440), centre, total)
 
 
-def _ring(centre: Key, others: list[Key]) -> dict[Key, np.ndarray]:
-    """``nx.shell_layout(nodes, nlist=[[centre], others], rotate=0)``, in the same arithmetic
-    (float32 angles) but without the graph networkx builds first, which costs more than the layout."""
-    theta = np.linspace(0, 2 * np.pi, len(others), endpoint=False, dtype=np.float32)
-    ring = 0.5 * np.column_stack([np.cos(theta), np.sin(theta)]) + np.zeros(2)
-    return {centre: np.zeros(2), **dict(zip(others, ring))}
+def _ring(centre: Key, others: list[Key]) -> dict[Key, tuple[float, float]]:
+    """The centre in the middle and the others evenly round a ring of radius 0.5, the first on
+    the right, counter-clockwise: ``nx.shell_layout(nodes, nlist=[[centre], others], rotate=0)``."""
+    step = 2 * math.pi / len(others)
+    return {centre: (0.0, 0.0), **{key: (0.5 * math.cos(i * step), 0.5 * math.sin(i * step)) for i, key in enumerate(others)}}
 
 
 def _best_connected(nodes: dict[Key, dict], drawn: list[Edge], limit: int,
@@ -145,18 +146,6 @@ _source, _target = attrgetter("source"), attrgetter("target")
 
 def _type_rank(key: Key) -> int:
     return ENTITY_TYPES.index(key[0]) if key[0] in ENTITY_TYPES else len(ENTITY_TYPES)
-
-
-def _simple(nodes: dict[Key, dict], drawn: list[Edge]) -> nx.Graph:
-    """Undirected, one edge per pair, weighted by how many relationships join them."""
-    simple = nx.Graph()
-    simple.add_nodes_from(nodes)
-    for edge in drawn:
-        a, b = edge.source, edge.target
-        if a != b:
-            weight = simple.edges[a, b]["weight"] + 1 if simple.has_edge(a, b) else 1
-            simple.add_edge(a, b, weight=weight)
-    return simple
 
 
 def with_titles(drawing: Drawing, titles: Mapping[Key, str]) -> GraphView:

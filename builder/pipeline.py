@@ -166,7 +166,7 @@ def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: Content
     With ``staging``, each file is written into it as soon as it is made (by the worker that made it)
     and named here by where it will be; without, the files are kept in memory (``check``).
     """
-    from builder import outputs, parallel, urls
+    from builder import layout, outputs, parallel, urls
     from builder.render import Renderer, environment
 
     options = options or BuildOptions(templates=templates)
@@ -177,7 +177,13 @@ def render_site(config: SiteConfig, graph: Graph, parsed: dict, content: Content
              "dossier.json": lambda: outputs.dossier_json_chunks(config, graph, {"graph": renderer.explore.graph_json()}),
              **explored}
     store = _store(cache, staging)
-    page_urls, made = parallel.render_pages(renderer, options.jobs, store, extra, options.progress)
+    if len(graph.records) >= parallel.MIN_PARALLEL:  # started now, it loads networkx while the pages are prepared
+        renderer.explore.spring = layout.Apart()
+    try:
+        page_urls, made = parallel.render_pages(renderer, options.jobs, store, extra, options.progress)
+    finally:
+        if renderer.explore.spring is not None:
+            renderer.explore.spring.close()
     files = {name: content for name, content in made.items() if name not in extra}
     files[urls.FEED] = made[urls.FEED]
     files["sitemap.xml"] = store("sitemap.xml", outputs.sitemap(config, page_urls))

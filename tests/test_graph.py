@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import os
 import subprocess
 import sys
@@ -222,7 +223,7 @@ def test_the_ring_of_a_local_drawing_is_networkx_shell_layout(ring):
     expected = nx.shell_layout(nodes, nlist=[nodes[:1], nodes[1:]], rotate=0)
     found = graphsvg._ring(nodes[0], nodes[1:])
     assert list(found) == list(expected)
-    assert all(list(map(float, found[n])) == list(map(float, expected[n])) for n in nodes)
+    assert all(math.isclose(a, float(b), abs_tol=1e-6) for n in nodes for a, b in zip(found[n], expected[n], strict=True))
 
 
 LOOP = """    {% for item in items %}
