@@ -25,6 +25,8 @@ from builder.resolve import Key
 SEED = 20240101
 """Seed of the spring layout: a fixed number, so every build draws the same picture."""
 ITERATIONS = 200
+WAIT = 300
+"""Seconds the process is given to answer (it takes well under one); then the layout is made here."""
 
 
 def spring(nodes: Sequence[Key], pairs: Sequence[tuple[int, int]]) -> list[tuple[float, float]]:
@@ -62,11 +64,11 @@ class Apart:
         if process is not None:
             request = json.dumps({"nodes": list(nodes), "edges": list(pairs)}).encode()
             try:
-                out, _ = process.communicate(request)
+                out, _ = process.communicate(request, timeout=WAIT)
                 found = [(float(x), float(y)) for x, y in json.loads(out)]
                 if process.returncode == 0 and len(found) == len(nodes):
                     return found
-            except (OSError, ValueError, TypeError):
+            except (OSError, ValueError, TypeError, subprocess.TimeoutExpired):
                 pass
             finally:
                 self._stop(process)

@@ -36,12 +36,14 @@ def test_weights_and_loops_count_as_networkx_would_count_them() -> None:
     assert layout.spring([], []) == []
 
 
-@pytest.mark.parametrize("how", ["cannot start", "fails", "answers nonsense"])
+@pytest.mark.parametrize("how", ["cannot start", "fails", "answers nonsense", "never answers"])
 def test_a_process_that_cannot_help_leaves_the_layout_to_this_one(monkeypatch, how: str) -> None:
     if how == "cannot start":
         monkeypatch.setattr(layout.subprocess, "Popen", lambda *a, **k: (_ for _ in ()).throw(OSError("no")))
     else:
-        code = "import sys; sys.exit(3)" if how == "fails" else "print('[[1, 2]]')"
+        monkeypatch.setattr(layout, "WAIT", 1)
+        code = {"fails": "import sys; sys.exit(3)", "answers nonsense": "print('[[1, 2]]')",
+                "never answers": "import time; time.sleep(60)"}[how]
         real = layout.subprocess.Popen
         monkeypatch.setattr(layout.subprocess, "Popen", lambda argv, **k: real([sys.executable, "-c", code], **k))
     assert layout.Apart()(NODES, PAIRS) == layout.spring(NODES, PAIRS)

@@ -82,4 +82,3 @@ def test_pages_drawn_from_the_whole_site_are_listed_unmade_and_rendered_first(mo
     assert sorted(made[:2]) == ["graph/", "timeline/"]
     pages = [name for name in result.files if name.endswith(".html")]
     assert pages[0] == "index.html" and pages.index("graph/index.html") > pages.index("timeline/index.html") > 1
-
