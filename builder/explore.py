@@ -75,8 +75,8 @@ class Explore:
         made first (``prepare``); otherwise each entity's neighbourhood is made from the records linking to it."""
         self.spring: layout.Apart | None = None
         """Where a build has the site graph laid out (``layout``), when not in this process."""
-        self.site_laid_out: tuple[Any, graphsvg.SiteLayout] | None = None
-        """The relationship graph and its ``graphsvg.site_layout``, when laid out by ``spring`` (``prepare``)."""
+        self.site_laid_out: graphsvg.SiteLayout | None = None
+        """The relationship graph's ``graphsvg.site_layout``, when laid out by ``spring`` (``prepare``)."""
 
     @cached_property
     def relationships(self):
@@ -93,9 +93,7 @@ class Explore:
         return self._draw_site()
 
     def _draw_site(self) -> graphsvg.Drawing:
-        g = self.relationships
-        laid_out = self.site_laid_out[1] if self.site_laid_out and self.site_laid_out[0] is g else None
-        return graphsvg.site_drawing(g, GRAPH_URL, "Relationship graph of the dossier", laid_out)
+        return graphsvg.site_drawing(self.relationships, GRAPH_URL, "Relationship graph of the dossier", self.site_laid_out)
 
     def prepare(self) -> None:
         """Make now, once, what many pages read (related articles, the relationship graph and each entity's
@@ -104,7 +102,7 @@ class Explore:
         self.related_index
         self.touching = relgraph.touching(self.relationships)
         if self.spring is not None:
-            self.site_laid_out = (self.relationships, graphsvg.site_layout(self.relationships, self.spring))
+            self.site_laid_out = graphsvg.site_layout(self.relationships, self.spring)
 
     def warm(self) -> None:
         """Make now what the pages an edit renders again will want: related articles and every entity's

@@ -1,10 +1,9 @@
 """The site graph's spring layout, made by networkx in a Python process of its own.
 
 networkx and numpy, which the layout needs, take tens of megabytes. A large build
-starts this process before it loads the records (it loads networkx meanwhile, on
-the other core) and hands it the records and edges to draw once the graph is
-resolved: the build's own processes, which live on and are forked to render,
-then never hold them. Only plain data crosses, as JSON: the records' keys and
+starts this process as rendering begins (it loads networkx while the build makes
+what its pages share) and hands it the records and edges to draw: the build's own
+processes, which live on and are forked to render, then never hold them. Only plain data crosses, as JSON: the records' keys and
 the edges as pairs of their places in, coordinates out. Where the process
 cannot start or fails, the layout is made in the build's process, the same.
 
@@ -32,6 +31,8 @@ WAIT = 300
 def spring(nodes: Sequence[Key], pairs: Sequence[tuple[int, int]]) -> list[tuple[float, float]]:
     """Where networkx's seeded spring layout puts each node (in order), for edges given as pairs of
     places in ``nodes``; each pair joining two nodes adds one to the weight of the edge between them."""
+    if not nodes:
+        return []
     import networkx as nx
 
     simple = nx.Graph()
@@ -40,8 +41,6 @@ def spring(nodes: Sequence[Key], pairs: Sequence[tuple[int, int]]) -> list[tuple
         if a != b:
             ends = nodes[a], nodes[b]
             simple.add_edge(*ends, weight=simple.edges[ends]["weight"] + 1 if simple.has_edge(*ends) else 1)
-    if not nodes:
-        return []
     k = 1.6 / math.sqrt(len(nodes))
     positions = nx.spring_layout(simple, seed=SEED, k=k, iterations=ITERATIONS, weight="weight")
     return [(float(positions[n][0]), float(positions[n][1])) for n in nodes]
