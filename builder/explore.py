@@ -70,7 +70,7 @@ class Explore:
         kept (a preview keeps them and hands them to the next site, a build does not)."""
         self.titles = Titles(graph.records)
         """Each article's title, for the graphs' lists."""
-        self.touching: dict[Key, list] | None = None
+        self.touching: relgraph.Touching | None = None
         """The edges touching each entity (``relgraph.touching``), when the whole relationship graph was
         made first (``prepare``); otherwise each entity's neighbourhood is made from the records linking to it."""
         self.spring: layout.Apart | None = None

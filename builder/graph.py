@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from itertools import combinations, islice
+from array import array
+from collections import Counter
+from itertools import accumulate, combinations, islice
 from operator import attrgetter, itemgetter
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from builder import urls
 from builder.dates import PartialDate
@@ -37,9 +38,8 @@ RELATIONS = {
 """Each relationship's identifier (as exported) and how it reads between two names."""
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """One typed relationship between two entities."""
+class Edge(NamedTuple):
+    """One typed relationship between two entities (a named tuple: made quickly, as an ``EdgeTable`` makes them)."""
 
     source: Key
     target: Key
@@ -58,20 +58,108 @@ class Edge:
 
 
 _sort_key = attrgetter("sort_key")
+_new = tuple.__new__
+
+WIDTH = 5
+"""Integers in an ``EdgeTable`` row: source, target, kind (relation and label), date, article."""
+
+
+class EdgeTable(Sequence[Edge]):
+    """Edges kept as rows of small integers in one array (the two ends as places among the nodes, the
+    kind, date and article as places in short lists of the values they take), each ``Edge`` made when
+    read. A large site has hundreds of thousands of edges: as objects they took five times the memory,
+    and every process a build forks to render pages wrote to all of it, reading it."""
+
+    __slots__ = ("keys", "kinds", "dates", "articles", "rows")
+
+    def __init__(self, keys: list[Key]) -> None:
+        self.keys = keys
+        """The nodes, by place."""
+        self.kinds: list[tuple[str, str]] = []
+        """Each (relation, label) an edge has."""
+        self.dates: list[PartialDate | None] = [None]
+        self.articles: list[Key | None] = [None]
+        self.rows = array("I")
+        """``WIDTH`` integers an edge, in the fixed order."""
+
+    @classmethod
+    def of(cls, keys: list[Key], found: Iterable[Edge]) -> EdgeTable:
+        """The table of ``found``, in their order, between the nodes ``keys``."""
+        table = cls(keys)
+        place, codes = {key: i for i, key in enumerate(keys)}, _Codes(table)
+        for edge in found:
+            table.rows.extend((place[edge.source], place[edge.target], *codes.of(edge)))
+        return table
+
+    def __len__(self) -> int:
+        return len(self.rows) // WIDTH
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._edge(*self.rows[index * WIDTH:(index + 1) * WIDTH])
+
+    def __iter__(self) -> Iterator[Edge]:
+        return (self._edge(*row) for row in self.row_tuples())
+
+    def row_tuples(self) -> Iterator[tuple[int, ...]]:
+        """Each edge's row as a tuple."""
+        return zip(*[iter(self.rows)] * WIDTH)
+
+    def _edge(self, source: int, target: int, kind: int, date: int, article: int) -> Edge:
+        relation, label = self.kinds[kind]
+        return Edge(self.keys[source], self.keys[target], relation, label, self.dates[date], self.articles[article])
+
+    def at(self, places: Iterable[int]) -> list[Edge]:
+        """The edges at ``places``: ``[self[i] for i in places]``, quicker."""
+        rows, keys, kinds, dates, articles = self.rows, self.keys, self.kinds, self.dates, self.articles
+        found = []
+        for i in places:
+            i *= WIDTH
+            relation, label = kinds[rows[i + 2]]
+            found.append(_new(Edge, (keys[rows[i]], keys[rows[i + 1]], relation, label, dates[rows[i + 3]], articles[rows[i + 4]])))
+        return found
+
+
+class _Codes:
+    """The kind, date and article places of edges being added to ``table``."""
+
+    def __init__(self, table: EdgeTable) -> None:
+        self.table = table
+        self.kinds: dict[tuple[str, str], int] = {}
+        self.dates: dict[PartialDate | None, int] = {None: 0}
+        self.articles: dict[Key | None, int] = {None: 0}
+
+    def of(self, edge: Edge) -> tuple[int, int, int]:
+        return (_code(self.kinds, self.table.kinds, (edge.relation, edge.label)),
+                _code(self.dates, self.table.dates, edge.date), _code(self.articles, self.table.articles, edge.article))
+
+
+def _code(codes: dict, values: list, value) -> int:
+    code = codes.get(value)
+    if code is None:
+        code = codes[value] = len(values)
+        values.append(value)
+    return code
+
 
 class Relationships:
     """Entities as nodes (each with its type, label and URL) and the typed edges between them, in a fixed order.
 
-    Plain lists and dicts: a large site has hundreds of thousands of edges, which a networkx
+    Plain dicts and an ``EdgeTable``: a large site has hundreds of thousands of edges, which a networkx
     multigraph would keep in several dicts each, and every page that reads them wants them in order.
     """
 
     __slots__ = ("nodes", "edges")
 
-    def __init__(self, nodes: dict[Key, dict[str, str]], edges: list[Edge]) -> None:
+    def __init__(self, nodes: dict[Key, dict[str, str]], edges: Sequence[Edge]) -> None:
         self.nodes = nodes
         """Attributes by node, in key order."""
-        self.edges = edges
+        self.edges = edges if isinstance(edges, EdgeTable) else EdgeTable.of(list(nodes), edges)
         """Every edge, in the fixed order (``Edge.sort_key``)."""
 
     def __contains__(self, key: object) -> bool:
@@ -86,24 +174,38 @@ def build(graph: Graph) -> Relationships:
     nodes = sorted(k for k in graph.records if k[0] in ENTITY_TYPES)
     attributes = {key: {"type": key[0], "label": graph.records[key].label, "url": urls.record_url(*key)} for key in nodes}
     rank = {key: i for i, key in enumerate(nodes)}
-    by_source: list[list[Edge]] = [[] for _ in nodes]
+    table = EdgeTable(nodes)
+    codes = _Codes(table)
+    # Each edge as (target, kind, date, article) in its source's array until all are made.
+    by_source = [array("I") for _ in nodes]
     for edge in _edges(graph):
-        by_source[rank[edge.source]].append(edge)
+        by_source[rank[edge.source]].extend((rank[edge.target], *codes.of(edge)))
+    # ``Edge.sort_key`` after the source, as places in the sorted values, which compare quicker.
+    relation = _ranks([r for r, _ in table.kinds])
+    label = _ranks([l for _, l in table.kinds])
+    article = _ranks([a or ("", "") for a in table.articles])
 
-    def order(edge: Edge) -> tuple:
-        """``Edge.sort_key`` after the source, with the target as its place among the nodes, which compares quicker."""
-        return (rank[edge.target], edge.relation, edge.article[1] if edge.article else "", edge.label)
+    def order(row: tuple[int, ...]) -> tuple:
+        return (row[0], relation[row[1]], article[row[3]], label[row[1]])
 
     # Sorted and made unique one source at a time: the sort keys and the keys telling duplicates apart
     # are then a few thousand at most, not one for each of the hundreds of thousands of edges at once.
-    found: list[Edge] = []
     for i, edges_from in enumerate(by_source):
-        kept: dict[tuple, Edge] = {}
-        for edge in sorted(edges_from, key=order):
-            kept[(edge.target, _edge_key(edge))] = edge  # one edge per key between two ends: the last one stays
-        found += kept.values()  # in order: an edge replaced shares the sort key of the one it replaces
-        by_source[i] = []
-    return Relationships(attributes, found)
+        kept: dict[tuple, tuple[int, ...]] = {}
+        for row in sorted(zip(*[iter(edges_from)] * (WIDTH - 1)), key=order):
+            # One edge per key between two ends (``_edge_key``): the last one stays.
+            kept[(row[0], relation[row[1]], row[3], -1 if row[3] else label[row[1]])] = row
+        for row in kept.values():  # in order: an edge replaced shares the sort key of the one it replaces
+            table.rows.append(i)
+            table.rows.extend(row)
+        by_source[i] = array("I")
+    return Relationships(attributes, table)
+
+
+def _ranks(values: list) -> list[int]:
+    """Each value's place among the values sorted (equal values the same place)."""
+    places = {value: i for i, value in enumerate(sorted(set(values)))}
+    return [places[v] for v in values]
 
 
 def _edge_key(edge: Edge) -> str:
@@ -167,14 +269,62 @@ def edges(g: Relationships, keys: Iterable[Key] | None = None) -> list[Edge]:
     return [e for e in g.edges if e.source in wanted or e.target in wanted]
 
 
-def touching(g: Relationships) -> dict[Key, list[Edge]]:
+def touching(g: Relationships) -> Touching:
     """The edges touching each node, in the fixed order: what ``around`` finds for one node, for all at once."""
-    found: dict[Key, list[Edge]] = {key: [] for key in g.nodes}
-    for edge in g.edges:
-        found[edge.source].append(edge)
-        if edge.target != edge.source:
-            found[edge.target].append(edge)
-    return found
+    return Touching(g.edges)
+
+
+class Touching(Mapping[Key, list[Edge]]):
+    """The edges touching each node, kept as their places in an ``EdgeTable`` (one array for all the
+    nodes, each node's run of it marked in another), the edges made when a node's are read."""
+
+    __slots__ = ("table", "place", "starts", "found")
+
+    def __init__(self, table: EdgeTable) -> None:
+        self.table = table
+        self.place = {key: i for i, key in enumerate(table.keys)}
+        sources, targets = table.rows[0::WIDTH], table.rows[1::WIDTH]
+        count = [0] * (len(table.keys) + 1)
+        for source, target in zip(sources, targets):
+            count[source + 1] += 1
+            if target != source:
+                count[target + 1] += 1
+        starts = list(accumulate(count))
+        self.starts = array("I", starts)
+        """Where each node's edges start in ``found``; the last, where they all end."""
+        self.found = array("I", [0]) * starts[-1]
+        """The places of the edges touching each node, node after node, in the fixed order."""
+        for edge, (source, target) in enumerate(zip(sources, targets)):
+            self.found[starts[source]] = edge
+            starts[source] += 1
+            if target != source:
+                self.found[starts[target]] = edge
+                starts[target] += 1
+
+    def __getitem__(self, key: Key) -> list[Edge]:
+        i = self.place[key]
+        return self.table.at(self.found[self.starts[i]:self.starts[i + 1]])
+
+    def __iter__(self) -> Iterator[Key]:
+        return iter(self.table.keys)
+
+    def __len__(self) -> int:
+        return len(self.table.keys)
+
+
+def best_connected(g: Relationships, limit: int) -> tuple[dict[Key, dict], list[Edge]]:
+    """The whole graph when it has at most ``limit`` nodes; otherwise the ``limit`` nodes with the most
+    relationships (ties by key), in the graph's order, and the edges between them: what
+    ``graphsvg._best_connected`` chooses from all the edges, counted on the table without making them."""
+    table = g.edges
+    if len(g.nodes) <= limit:
+        return dict(g.nodes), list(table)
+    degree = Counter(table.rows[0::WIDTH])
+    degree.update(table.rows[1::WIDTH])
+    keys = table.keys
+    chosen = set(sorted(range(len(keys)), key=lambda i: (-degree[i], keys[i]))[:limit])
+    return ({keys[i]: g.nodes[keys[i]] for i in sorted(chosen)},
+            [table._edge(*row) for row in table.row_tuples() if row[0] in chosen and row[1] in chosen])
 
 
 def local_parts(graph: Graph, key: Key, named: dict[Key, list[Key]] | None = None) -> tuple[dict[Key, dict], list[Edge]]:
@@ -236,7 +386,7 @@ def reach(graphs: Iterable[Graph], keys: Iterable[Key]) -> set[Key]:
     return {k for k in found if k[0] in ENTITY_TYPES}
 
 
-def around(g: Relationships, key: Key, by_node: dict[Key, list[Edge]] | None = None) -> tuple[dict[Key, dict], list[Edge]]:
+def around(g: Relationships, key: Key, by_node: Mapping[Key, list[Edge]] | None = None) -> tuple[dict[Key, dict], list[Edge]]:
     """One node's neighbourhood in a built graph: the node and its neighbours (sorted, with their
     attributes) and the edges touching the node (in a fixed order), read from ``by_node`` (``touching(g)``)
     when given."""
@@ -257,7 +407,7 @@ def as_json(g: Relationships) -> dict[str, Any]:
     (``outputs.dumps`` writes it as a list): a large site has hundreds of thousands."""
     return {
         "nodes": [_node_row(g, key) for key in g.nodes],
-        "edges": (dict(zip(EDGE_COLUMNS, row)) for row in _edge_rows(edges(g))),
+        "edges": (dict(zip(EDGE_COLUMNS, row)) for row in _table_rows(g.edges)),
     }
 
 
@@ -288,6 +438,17 @@ def _edge_rows(found: Iterable[Edge]) -> Iterator[tuple[str, ...]]:
         yield named(edge.source), named(edge.target), edge.relation, edge.label, day, named(edge.article)
 
 
+def _table_rows(table: EdgeTable) -> Iterator[tuple[str, ...]]:
+    """``_edge_rows`` of a table's edges, read from its rows without making the edges."""
+    ids = [node_id(key) for key in table.keys]
+    days = ["" if day is None else day.iso() for day in table.dates]
+    articles = ["" if key is None else node_id(key) for key in table.articles]
+    kinds = table.kinds
+    for source, target, kind, day, article in table.row_tuples():
+        relation, label = kinds[kind]
+        yield ids[source], ids[target], relation, label, days[day], articles[article]
+
+
 def nodes_csv(g: Relationships) -> bytes:
     return _csv(NODE_COLUMNS, map(itemgetter(*NODE_COLUMNS), (_node_row(g, key) for key in g.nodes)))
 
@@ -298,7 +459,7 @@ def edges_csv(g: Relationships) -> bytes:
 
 def edges_csv_chunks(g: Relationships) -> Iterator[bytes]:
     """``edges_csv`` in pieces of ``CSV_BATCH`` rows: a large site's edge list is never held whole."""
-    return _csv_chunks(EDGE_COLUMNS, _edge_rows(edges(g)))
+    return _csv_chunks(EDGE_COLUMNS, _table_rows(g.edges))
 
 
 def _csv(columns: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> bytes:

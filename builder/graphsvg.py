@@ -19,7 +19,7 @@ from markupsafe import escape as html_escape
 
 from builder import layout, urls
 from builder.dates import PartialDate
-from builder.graph import Edge, ENTITY_TYPES, Relationships, edges
+from builder.graph import Edge, ENTITY_TYPES, Relationships, best_connected
 from builder.records import SINGULAR
 from builder.resolve import Key
 
@@ -97,7 +97,7 @@ SiteLayout = tuple[dict[Key, dict], list[Edge], dict[Key, tuple[float, float]]]
 def site_layout(g: Relationships, spring: Callable[[list[Key], list[tuple[int, int]]], list] = layout.spring) -> SiteLayout:
     """The best-connected records of the whole graph, the edges between them, and where ``spring``
     (``layout.spring``, or a ``layout.Apart``) puts them."""
-    nodes, drawn = _best_connected(dict(g.nodes), edges(g), DRAWN_NODES)
+    nodes, drawn = best_connected(g, DRAWN_NODES)
     keys = list(nodes)
     place = {key: i for i, key in enumerate(keys)}
     return nodes, drawn, dict(zip(keys, spring(keys, [(place[e.source], place[e.target]) for e in drawn])))

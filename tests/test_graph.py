@@ -17,6 +17,7 @@ import pytest
 
 from builder import graph as relgraph
 from builder import graphsvg
+from builder.dates import PartialDate
 from builder.explore import Titles
 from builder.pipeline import BuildOptions, build
 
@@ -200,6 +201,16 @@ def test_a_large_graph_is_drawn_by_its_best_connected_records():
     assert "../../officials/official-0000/" in str(view.svg)
 
 
+def test_the_site_graph_draws_the_records_it_would_choose_from_all_the_edges_made(g):
+    """``best_connected`` counts and picks on the edge table; it must choose what choosing from every
+    edge made as an object chooses, ties included."""
+    large = large_graph(graphsvg.DRAWN_NODES * 3)
+    for graph, limit in ((large, graphsvg.DRAWN_NODES), (large, 7), (g, 5), (g, g.number_of_nodes())):
+        nodes, drawn = relgraph.best_connected(graph, limit)
+        assert (nodes, drawn) == graphsvg._best_connected(dict(graph.nodes), relgraph.edges(graph), limit)
+        assert list(nodes) == [n for n in graph.nodes if n in nodes] and len(nodes) == min(limit, graph.number_of_nodes())
+
+
 def test_a_small_graph_is_drawn_whole(g):
     view = graphsvg.site_view(g, {}, "graph/", "All")
     assert view.nodes == g.number_of_nodes() and view.total_nodes == 0
@@ -281,6 +292,30 @@ def test_the_edges_of_an_article_share_its_key(g, resolved):
     assert record.key is record.key == (record.type, record.slug)
 
 
+def test_the_edge_table_gives_back_the_edges_it_was_given():
+    """Edges kept as rows of integers read back as the same edges, one at a time, by slice, from the
+    end and in any order; a node's edges are those touching it (a loop once), in the table's order."""
+    a, b, c = ("countries", "china"), ("officials", "li"), ("organizations", "miit")
+    found = [relgraph.Edge(a, b, "official-country", "official of"),
+             relgraph.Edge(b, b, "mention", "mentions"),
+             relgraph.Edge(b, c, "position", "Minister", PartialDate(2023, 5)),
+             relgraph.Edge(b, c, "co-mention", "mentioned together in", None, ("articles", "x")),
+             relgraph.Edge(b, c, "co-mention", "mentioned together in", PartialDate(2024), ("articles", "y"))]
+    g = relgraph.Relationships({k: {"type": k[0], "label": k[1], "url": ""} for k in (a, b, c)}, found)
+    table = g.edges
+    assert list(table) == found and len(table) == 5 and table[-1] == found[-1] and table[1:3] == found[1:3]
+    assert table.at([4, 0, 4]) == [found[4], found[0], found[4]]
+    with pytest.raises(IndexError):
+        table[5]
+    assert len(table.kinds) == 4 and len(table.dates) == 3 and len(table.articles) == 3  # each value kept once
+    by_node = relgraph.touching(g)
+    assert list(by_node) == [a, b, c]
+    for key in (a, b, c):
+        assert by_node[key] == relgraph.edges(g, [key])
+    assert by_node[b] == found
+    assert list(relgraph.touching(relgraph.Relationships({a: {}}, []))[a]) == []
+
+
 def test_the_graph_is_every_edge_once_in_order_and_built_without_a_key_per_edge_at_once(tmp_path):
     """The edges are those the records give, in ``Edge.sort_key`` order, one per key between two ends
     (the last given staying); sorting and telling duplicates apart one source at a time keeps what the
@@ -300,5 +335,6 @@ def test_the_graph_is_every_edge_once_in_order_and_built_without_a_key_per_edge_
         kept, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert made.edges == list(expected.values()) and len(made.edges) > 1000
+    assert list(made.edges) == list(expected.values()) and len(made.edges) > 1000
     assert peak < 1.5 * kept
+    assert kept < 32 * len(made.edges)  # rows of integers: an edge as an object alone took 80 bytes
