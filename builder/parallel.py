@@ -25,7 +25,7 @@ from builder.frontmatter import Marks
 from builder.load import load_record
 from builder.markdown import Parsed
 from builder.prerender import Prerendered, prerender
-from builder.records import Record
+from builder.records import Record, share_values
 from builder.render import Page, Renderer
 from builder.resolve import Graph, Key
 
@@ -91,13 +91,14 @@ def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cach
     global _SEAL
     entries: list[Loaded | None] = [None] * len(files)
     keys: list[str | None] = [None] * len(files)
+    shared: dict = {}  # equal values the records share (``share_values``)
     if cache is not None:
         for i, file in enumerate(files):
             try:
                 keys[i] = cache.record_key(file.type, file.path, file.path.stat())
             except OSError:
                 continue  # load_record reports it
-            entries[i] = _spilled(_as_loaded(cache.get_record(keys[i])))
+            entries[i] = _spilled(_as_loaded(cache.get_record(keys[i])), shared)
     todo = [i for i, e in enumerate(entries) if e is None]
     done = len(files) - len(todo)
     _SEAL = cache
@@ -109,7 +110,7 @@ def load_records(files: list[RecordFile], report: Report, jobs: int, cache: Cach
             entries[i] = item = _as_loaded(cache.unseal(sealed)) if sealed is not None else _needed(item)
             if cache is not None and keys[i] is not None and not _unreadable(item):
                 cache.put_record(keys[i], sealed or cache.seal(_entry(item)))
-            _spilled(item)
+            _spilled(item, shared)
     finally:
         _SEAL = None
     records, partial, parsed = [], [], {}
@@ -146,11 +147,12 @@ def _as_loaded(value: Any) -> Loaded | None:
     return Loaded(record, partial, diagnostics, links)
 
 
-def _spilled(item: Loaded | None) -> Loaded | None:
+def _spilled(item: Loaded | None, shared: dict) -> Loaded | None:
     """``item``, its bodies' deflated Markdown and HTML and its front matter's text kept out of memory
-    (``spill.keep``), once stored."""
+    (``spill.keep``), once stored, and its records' values shared with the others' (``share_values``)."""
     if item is not None:
         for record, links in zip(([item.record] if item.record else []) + item.partial, item.links):
+            share_values(record, shared)
             body = spill.keep(record.packed_body)
             object.__setattr__(record, "packed_body", body)
             if isinstance(record.marks, Marks):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -115,6 +115,38 @@ class Link:
     target: tuple[str, str]
     relation: str
     """The front-matter key that states it (``officials``, ``parties``, ``parent`` ...) or ``mention``."""
+
+
+def share_values(record: Record, shared: dict) -> None:
+    """Make ``record``'s slug and the text and dates in its fields the very objects equal to them in
+    ``shared`` (adding those not there yet). Loaded in other processes or read from the cache, every
+    record holds its own copies of the same keys, slugs, tags, sources and dates: at ten thousand
+    articles, three in four of the strings in their fields, half of their bytes."""
+    slug = shared.setdefault(record.slug, record.slug)
+    object.__setattr__(record, "slug", slug)
+    object.__setattr__(record, "key", (shared.setdefault(record.type, record.type), slug))
+    object.__setattr__(record, "fields", _shared(record.fields, shared))
+    object.__setattr__(record, "extra", _shared(record.extra, shared))
+
+
+_SHARED_KINDS = {str, PartialDate}
+"""Immutable values that are shared by being equal."""
+
+
+def _shared(value: Any, shared: dict) -> Any:
+    kind = type(value)
+    if kind in _SHARED_KINDS:
+        return shared.setdefault(value, value)
+    if kind is tuple or kind is list:
+        return kind(_shared(item, shared) for item in value)
+    if kind is dict:
+        return {_shared(key, shared): _shared(item, shared) for key, item in value.items()}
+    if kind is Source or kind is Position:
+        return kind(*[_shared(getattr(value, name), shared) for name in _FIELD_NAMES[kind]])
+    return value
+
+
+_FIELD_NAMES = {kind: tuple(f.name for f in fields(kind)) for kind in (Source, Position)}
 
 
 def pack(text: str) -> bytes:

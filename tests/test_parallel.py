@@ -82,3 +82,26 @@ def test_pages_drawn_from_the_whole_site_are_listed_unmade_and_rendered_first(mo
     assert sorted(made[:2]) == ["graph/", "timeline/"]
     pages = [name for name in result.files if name.endswith(".html")]
     assert pages[0] == "index.html" and pages.index("graph/index.html") > pages.index("timeline/index.html") > 1
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_records_loaded_elsewhere_share_their_equal_values(tmp_path: Path, cached: bool) -> None:
+    """Records sent back by the processes that load them, or read from the cache, arrive with copies of
+    their own of every key, slug, tag and date; loading makes equal values one object again."""
+    generate(tmp_path / "content", 40)
+    options = BuildOptions(tmp_path / "content", None, jobs=2, cache=tmp_path / "cache", search=False)
+    if cached:
+        assert build(options).ok
+    records = build(options).graph.records
+    articles = [r for r in records.values() if r.type == "articles"]
+    assert len({id(key) for r in articles for key in r.fields}) == len({key for r in articles for key in r.fields})
+    for article in articles:
+        for slug in article.get("officials", ()):
+            official = records[("officials", slug)]
+            assert slug is official.slug and official.key is records[official.key].key
+    tags = {tag for r in articles for tag in r.get("tags", ())}
+    assert len({id(tag) for r in articles for tag in r.get("tags", ())}) == len(tags) > 1
+    publishers = [s.publisher for r in articles for s in r.get("sources", ())]
+    assert len({id(p) for p in publishers}) == len(set(publishers)) < len(publishers)
+    dates = [r.date for r in articles if r.date]
+    assert len({id(d) for d in dates}) == len(set(dates))

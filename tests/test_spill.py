@@ -79,7 +79,7 @@ def test_the_build_command_spills(tmp_path: Path, monkeypatch) -> None:
     generate(tmp_path / "content", 10)
     seen = []
     real = parallel._spilled
-    monkeypatch.setattr(parallel, "_spilled", lambda item: seen.append(real(item)) or seen[-1])
+    monkeypatch.setattr(parallel, "_spilled", lambda item, shared: seen.append(real(item, shared)) or seen[-1])
     assert cli.main(["build", "--content", str(tmp_path / "content"), "--output", str(tmp_path / "site"),
                      "--no-search", "--no-cache", "--jobs", "1"]) == 0
     records = [item.record for item in seen if item.record and item.record.type == "articles"]
