@@ -96,23 +96,20 @@ class EdgeTable(Sequence[Edge]):
 
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+            return self.at(range(*index.indices(len(self))))
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        return self._edge(*self.rows[index * WIDTH:(index + 1) * WIDTH])
+        return self.at((index,))[0]
 
     def __iter__(self) -> Iterator[Edge]:
-        return (self._edge(*row) for row in self.row_tuples())
+        for start in range(0, len(self), 4096):  # a batch at a time: a large site's edges are never all made at once
+            yield from self.at(range(start, min(start + 4096, len(self))))
 
     def row_tuples(self) -> Iterator[tuple[int, ...]]:
         """Each edge's row as a tuple."""
         return zip(*[iter(self.rows)] * WIDTH)
-
-    def _edge(self, source: int, target: int, kind: int, date: int, article: int) -> Edge:
-        relation, label = self.kinds[kind]
-        return Edge(self.keys[source], self.keys[target], relation, label, self.dates[date], self.articles[article])
 
     def at(self, places: Iterable[int]) -> list[Edge]:
         """The edges at ``places``: ``[self[i] for i in places]``, quicker."""
@@ -324,7 +321,7 @@ def best_connected(g: Relationships, limit: int) -> tuple[dict[Key, dict], list[
     keys = table.keys
     chosen = set(sorted(range(len(keys)), key=lambda i: (-degree[i], keys[i]))[:limit])
     return ({keys[i]: g.nodes[keys[i]] for i in sorted(chosen)},
-            [table._edge(*row) for row in table.row_tuples() if row[0] in chosen and row[1] in chosen])
+            table.at([i for i, row in enumerate(table.row_tuples()) if row[0] in chosen and row[1] in chosen]))
 
 
 def local_parts(graph: Graph, key: Key, named: dict[Key, list[Key]] | None = None) -> tuple[dict[Key, dict], list[Edge]]:
