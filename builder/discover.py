@@ -54,11 +54,12 @@ class ContentFiles:
         self._listed.append((folder, type_, names))
 
 
-def discover(root: Path, report: Report) -> ContentFiles:
-    """List the content folder, refusing links that lead outside it and files that could carry script."""
+def discover(root: Path, report: Report, take_stamps: bool = False) -> ContentFiles:
+    """List the content folder, refusing links that lead outside it and files that could carry script;
+    with ``take_stamps``, take each file's stamp on the way (for the build cache's manifest)."""
     root = root.resolve()
     files = ContentFiles(root)
-    stamps: dict[str, tuple] | None = {}
+    stamps: dict[str, tuple] | None = {} if take_stamps else None
     for here, parts, entries in _walk(root, report):
         child = getattr(here, "_make_child_relpath", here.joinpath)  # pathlib's own fast join of one plain name
         record_type = parts[0] if _holds_records(parts) else None

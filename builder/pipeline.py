@@ -80,7 +80,7 @@ def build(options: BuildOptions) -> BuildResult:
             cache = Cache(options.cache, fingerprint(options.templates)) if options.cache else None
             output = options.output.absolute() if options.output is not None else None
             check = quick.enter_context(contextlib.closing(previous.Check(cache, output))) if cache else None
-            content = discover(options.content, report)  # while the output is checked
+            content = discover(options.content, report, take_stamps=cache is not None)  # while the output is checked
             read = previous.inputs(content) if cache else None
             reused = previous.reuse(cache, options, content, check, read) if cache and not report.items else None
         if reused is not None:

@@ -48,7 +48,9 @@ class Index:
         self.order = [r.key for r in articles]
         """Articles in the order ties are broken: newer first, then by slug."""
         self.rank = {key: i for i, key in enumerate(self.order)}
-        self.named = {key: named(graph, key) for key in self.order}
+        self.named = {key: tuple(named(graph, key)) for key in self.order}
+        """What each article names (a tuple: a set for each of a hundred thousand articles would cost
+        several times as much)."""
         self.naming: dict[Key, list[int]] = {}
         """The ranks of the articles naming each record, ascending."""
         for i, article in enumerate(self.order):
@@ -73,7 +75,7 @@ class Index:
 
     def related(self, key: Key, limit: int = LIMIT) -> list[Related]:
         """Other articles ranked by the weight of what they share; ties go to the newer, then by slug."""
-        mine = self.named.get(key, set())
+        mine = self.named.get(key, ())
         me = self.rank.get(key)
         broad = [k for k in mine if k[0] == "countries" and len(self.naming[k]) > BROAD]
         narrow = [k for k in mine if k not in broad]
@@ -97,7 +99,7 @@ class Index:
         top = heapq.nsmallest(limit, ((-score, other) for other, score in scores.items()))
         if broad and limit > 0:
             self._broad(countries, mask, top, seen, limit)
-        return [Related(self._ref(self.order[i]), -score, self._ordered(mine & self.named[self.order[i]]))
+        return [Related(self._ref(self.order[i]), -score, self._ordered(set(mine).intersection(self.named[self.order[i]])))
                 for score, i in top]
 
     def _ref(self, key: Key) -> views.Ref:

@@ -180,15 +180,17 @@ class Index:
 
     def find(self, slug: str, types: tuple[str, ...]) -> Key | None:
         for type_ in types:
-            if (type_, slug) in self.by_key:
-                return (type_, slug)
+            record = self.by_key.get((type_, slug))
+            if record is not None:
+                return record.key  # the record's own key: every link to it shares one tuple
         return None
 
     def wikilink(self, target: str) -> list[Key]:
         """Candidates for a wikilink target, by the contract's order of forms."""
         type_, _, slug = target.partition("/")
         if slug and type_ in TYPES:
-            return [(type_, slug)] if (type_, slug) in self.by_key else []
+            record = self.by_key.get((type_, slug))
+            return [record.key] if record is not None else []
         by_slug = self.by_slug.get(target, [])
         if len(by_slug) == 1:
             return list(by_slug)

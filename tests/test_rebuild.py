@@ -212,9 +212,25 @@ def test_discover_stamps_every_file_it_lists_as_the_cache_stamps_it(tmp_path: Pa
     shutil.copytree(GOLDEN, tmp_path / "content")
     (tmp_path / "content" / "_drafts-notes.md").write_text("private", encoding="utf-8")
     (tmp_path / "content" / "page.html").write_text("<script></script>", encoding="utf-8")
-    files = discover(tmp_path / "content", Report())
+    files = discover(tmp_path / "content", Report(), take_stamps=True)
     listed = [files.site] + [f.path for f in files.records] + [files.root / a for a in files.assets]
     assert files.stamps == {str(p): stamp(os.stat(p)) for p in listed}
+
+
+def test_a_build_without_the_cache_takes_no_stamps(tmp_path: Path, monkeypatch) -> None:
+    """Only the cache's manifest reads the stamps: a build without the cache does not hold one per file."""
+    from builder import discover as discover_module
+
+    shutil.copytree(GOLDEN, tmp_path / "content")
+    taken = []
+    stamp = discover_module.stamp
+    monkeypatch.setattr(discover_module, "stamp", lambda stat: taken.append(stat) or stamp(stat))
+    options = BuildOptions(content=tmp_path / "content", output=tmp_path / "site", search=False, cache=None)
+    assert build(options).ok
+    assert taken == []
+    options = BuildOptions(content=tmp_path / "content", output=tmp_path / "site", search=False, cache=tmp_path / "cache")
+    assert build(options).ok
+    assert len(taken) > 10
 
 
 def test_a_file_that_cannot_be_stamped_leaves_the_stamps_unknown_and_the_listing_whole(tmp_path: Path, monkeypatch) -> None:
@@ -222,7 +238,7 @@ def test_a_file_that_cannot_be_stamped_leaves_the_stamps_unknown_and_the_listing
     from builder.diagnostics import Report
 
     shutil.copytree(GOLDEN, tmp_path / "content")
-    whole = discover_module.discover(tmp_path / "content", Report())
+    whole = discover_module.discover(tmp_path / "content", Report(), take_stamps=True)
     calls, stamp = [], discover_module.stamp
 
     def vanished(stat):
@@ -232,7 +248,7 @@ def test_a_file_that_cannot_be_stamped_leaves_the_stamps_unknown_and_the_listing
         return stamp(stat)
 
     monkeypatch.setattr(discover_module, "stamp", vanished)
-    files = discover_module.discover(tmp_path / "content", Report())
+    files = discover_module.discover(tmp_path / "content", Report(), take_stamps=True)
     assert files.stamps is None
     assert (files.site, files.records, files.assets) == (whole.site, whole.records, whole.assets)
 

@@ -241,3 +241,22 @@ def test_wikilink_in_an_image_alt_is_checked_but_makes_no_reference():
     graph, problems = graph_of({"articles/a.md": article("![[[wang-yi]]](x.png)\n")}, assets={"articles/x.png"})
     assert problems == [] and graph.wikilinks[("articles", "a")] == {"wang-yi": ("officials", "wang-yi")}
     assert graph.outgoing[("articles", "a")] == []
+
+
+def test_every_link_to_a_record_holds_that_records_own_key():
+    """A large site makes hundreds of thousands of links: each names its ends by the records' own
+    key tuples, not by equal copies of them (one tuple a record, however many links it has)."""
+    graph, problems = graph_of({
+        "articles/a.md": article("See [[organizations/china-miit]], [[iran]] and [[Wang Yi]].\n",
+                                 extra="officials: [wang-yi]\ncountries: [iran]\nagreements: [pact]\n"),
+        "agreements/pact.md": "---\ntitle: Pact\nkind: mou\nparties: [iran, china-miit]\nsignatories: [wang-yi]\n---\n",
+    })
+    assert problems == []
+    links = graph.links
+    assert {l.relation for l in links} >= {"officials", "countries", "parties", "country", "mention"}
+    for link in links:
+        assert link.source is graph.records[link.source].key
+        assert link.target is graph.records[link.target].key
+    for table in graph.wikilinks.values():
+        for key in table.values():
+            assert key is graph.records[key].key
