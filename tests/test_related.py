@@ -55,3 +55,19 @@ def test_ranking_is_the_one_that_scores_every_article(monkeypatch, seed, broad):
         for limit in (1, 5, 12):
             found = [(r.article.url.split("/")[1], r.score) for r in index.related(article.key, limit)]
             assert found == expected[:limit], article.key
+
+
+def test_the_index_keeps_what_each_article_names_in_little_memory():
+    """Built once for the whole site and inherited by every render process: what each article names is
+    kept as a tuple of the records' keys (a set for each article took twice as much)."""
+    import tracemalloc
+
+    graph = random_graph(7, articles=2000)
+    tracemalloc.start()
+    try:
+        index = related.Index(graph)
+        kept, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(index.named) == 2000
+    assert kept < 500 * len(index.named)  # 350 bytes an article; with a set for each, 750
