@@ -49,8 +49,7 @@ class Index:
         """Articles in the order ties are broken: newer first, then by slug."""
         self.rank = {key: i for i, key in enumerate(self.order)}
         self.named = {key: tuple(named(graph, key)) for key in self.order}
-        """What each article names (a tuple: a set for each of a hundred thousand articles would cost
-        several times as much)."""
+        """What each article names, as a tuple: a set for each article takes twice the memory."""
         self.naming: dict[Key, list[int]] = {}
         """The ranks of the articles naming each record, ascending."""
         for i, article in enumerate(self.order):
