@@ -98,7 +98,8 @@ class Index:
         top = heapq.nsmallest(limit, ((-score, other) for other, score in scores.items()))
         if broad and limit > 0:
             self._broad(countries, mask, top, seen, limit)
-        return [Related(self._ref(self.order[i]), -score, self._ordered(set(mine).intersection(self.named[self.order[i]])))
+        mine = set(mine)
+        return [Related(self._ref(self.order[i]), -score, self._ordered(mine.intersection(self.named[self.order[i]])))
                 for score, i in top]
 
     def _ref(self, key: Key) -> views.Ref:
