@@ -7,7 +7,6 @@ import re
 from collections import abc
 from json.encoder import encode_basestring
 from typing import Any, Iterable, Iterator
-from xml.etree import ElementTree as ET
 
 from builder import __version__, urls, views
 from builder.dates import PartialDate
@@ -22,54 +21,45 @@ FEED_SIZE = 50
 def atom_feed(config: SiteConfig, graph: Graph, feed_url: str = urls.FEED, keys=None, title: str = "") -> bytes:
     """An Atom feed of articles, newest first; links are absolute when base_url is set."""
     base = config.base_url
-    root = ET.Element("feed", xmlns=ATOM)
-    if config.language:
-        root.set("xml:lang", config.language)
     if keys is None:
         articles = graph.of_type("articles")
     else:
         articles = [graph.records[k] for k in keys if k in graph.records and k[0] == "articles"]
     articles.sort(key=lambda r: (r.get("date").sort_key, r.slug), reverse=True)
-    _text(root, "title", title or config.title)
+    children = [_leaf("title", title or config.title)]
     if config.description:
-        _text(root, "subtitle", config.description)
-    _text(root, "id", base + feed_url if base else f"urn:dossier:{_slugify(config.title)}:{feed_url}")
-    _text(root, "updated", _timestamp(articles[0].get("date")) if articles else "1970-01-01T00:00:00Z")
-    ET.SubElement(root, "link", rel="self", href=_link(base, feed_url, feed_url))
-    ET.SubElement(root, "link", rel="alternate", type="text/html", href=_link(base, urls.HOME, feed_url))
-    author = ET.SubElement(root, "author")
-    _text(author, "name", config.title)
-    _text(root, "generator", "dossier", version=__version__)
-    for record in articles[:FEED_SIZE]:
-        _entry(root, record, base, feed_url)
-    ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+        children.append(_leaf("subtitle", config.description))
+    children += [
+        _leaf("id", base + feed_url if base else f"urn:dossier:{_slugify(config.title)}:{feed_url}"),
+        _leaf("updated", _timestamp(articles[0].get("date")) if articles else "1970-01-01T00:00:00Z"),
+        _leaf("link", "", {"rel": "self", "href": _link(base, feed_url, feed_url)}),
+        _leaf("link", "", {"rel": "alternate", "type": "text/html", "href": _link(base, urls.HOME, feed_url)}),
+        _parent("author", [_leaf("name", config.title)], {}, 1),
+        _leaf("generator", "dossier", {"version": __version__})]
+    children += [_entry(record, base, feed_url) for record in articles[:FEED_SIZE]]
+    attrs = {"xmlns": ATOM, "xml:lang": config.language} if config.language else {"xmlns": ATOM}
+    return _document(_parent("feed", children, attrs, 0))
 
 
-def _entry(root: ET.Element, record: Record, base: str, feed_url: str) -> None:
+def _entry(record: Record, base: str, feed_url: str) -> str:
     url = urls.record_url("articles", record.slug)
-    entry = ET.SubElement(root, "entry")
-    _text(entry, "title", record.label)
-    _text(entry, "id", base + url if base else f"urn:dossier:articles:{record.slug}")
-    ET.SubElement(entry, "link", rel="alternate", type="text/html", href=_link(base, url, feed_url))
-    _text(entry, "updated", _timestamp(record.get("date")))
-    _text(entry, "published", _timestamp(record.get("date")))
+    date = _timestamp(record.get("date"))
+    children = [_leaf("title", record.label),
+                _leaf("id", base + url if base else f"urn:dossier:articles:{record.slug}"),
+                _leaf("link", "", {"rel": "alternate", "type": "text/html", "href": _link(base, url, feed_url)}),
+                _leaf("updated", date), _leaf("published", date)]
     if record.get("summary"):
-        _text(entry, "summary", record.get("summary"))
-    for tag in record.get("tags", ()):
-        ET.SubElement(entry, "category", term=tag)
+        children.append(_leaf("summary", record.get("summary")))
+    children += [_leaf("category", "", {"term": tag}) for tag in record.get("tags", ())]
+    return _parent("entry", children, {}, 1)
 
 
 def sitemap(config: SiteConfig, page_urls: Iterable[str]) -> bytes:
     """Every page; absolute when base_url is set, relative to the sitemap otherwise."""
-    root = ET.Element("urlset", xmlns=SITEMAP)
-    for url in sorted(page_urls):
-        if url == "404.html":
-            continue
-        entry = ET.SubElement(root, "url")
-        _text(entry, "loc", config.base_url + url if config.base_url else (url or "./"))
-    ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+    base = config.base_url
+    entries = [_parent("url", [_leaf("loc", base + url if base else (url or "./"))], {}, 1)
+               for url in sorted(page_urls) if url != "404.html"]
+    return _document(_parent("urlset", entries, {"xmlns": SITEMAP}, 0))
 
 
 def dossier_json(config: SiteConfig, graph: Graph, extra: dict[str, Any] | None = None) -> bytes:
@@ -213,10 +203,49 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, **attrs)
-    element.text = _xml_safe(text)
-    return element
+def _document(root: str) -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + root + "\n").encode("utf-8", "xmlcharrefreplace")
+
+
+def _leaf(tag: str, text: str, attrs: dict[str, str] | None = None) -> str:
+    """An element without children, written as ElementTree writes it: its text made XML-safe
+    (``_xml_safe``) and escaped, and ``<tag />`` when there is none."""
+    text = _cdata(_xml_safe(text))
+    head = tag + _attributes(attrs) if attrs else tag
+    return f"<{head}>{text}</{tag}>" if text else f"<{head} />"
+
+
+def _parent(tag: str, children: list[str], attrs: dict[str, str], depth: int) -> str:
+    """An element of ``children`` (written elements) at ``depth``, indented as ``ElementTree.indent`` indents."""
+    inner = "\n" + "  " * (depth + 1)
+    return f"<{tag}{_attributes(attrs)}>{inner}{inner.join(children)}\n{'  ' * depth}</{tag}>" if children else _leaf(tag, "", attrs)
+
+
+def _attributes(attrs: dict[str, str]) -> str:
+    return "".join(f' {key}="{_attribute(value)}"' for key, value in attrs.items())
+
+
+def _cdata(text: str) -> str:
+    """Text escaped as ElementTree escapes an element's text."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _attribute(text: str) -> str:
+    """Text escaped as ElementTree escapes an attribute's value."""
+    text = _cdata(text)
+    for char, entity in _ATTRIBUTE_ENTITIES:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
+
+
+_ATTRIBUTE_ENTITIES = (('"', "&quot;"), ("\r", "&#13;"), ("\n", "&#10;"), ("\t", "&#09;"))
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")

@@ -20,9 +20,40 @@ def test_xml_safe_drops_exactly_what_xml_cannot_carry():
 
 
 def test_a_title_with_control_characters_still_makes_a_feed_that_parses():
-    element = ET.Element("feed")
-    outputs._text(element, "title", "Talks\x00 in \x1bTehran \ud800and\ufffe Beijing\t")
-    assert ET.fromstring(ET.tostring(element)).find("title").text == "Talks in Tehran and Beijing\t"
+    element = outputs._leaf("title", "Talks\x00 in \x1bTehran \ud800and\ufffe Beijing\t")
+    assert ET.fromstring(element).text == "Talks in Tehran and Beijing\t"
+
+
+_XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from("&<>\"'\r\n\t\x00\x1b"), max_size=12)
+_XML_TREE = st.recursive(
+    st.tuples(st.sampled_from(["title", "link", "entry"]), st.dictionaries(st.sampled_from(["rel", "href", "xml:lang"]), _XML_TEXT, max_size=3),
+              _XML_TEXT, st.just([])),
+    lambda inner: st.tuples(st.sampled_from(["feed", "entry", "author"]), st.dictionaries(st.sampled_from(["xmlns", "term"]), _XML_TEXT, max_size=2),
+                            st.just(""), st.lists(inner, min_size=1, max_size=4)),
+    max_leaves=12)
+
+
+def _written(node, depth: int) -> str:
+    tag, attrs, text, children = node
+    if children:
+        return outputs._parent(tag, [_written(child, depth + 1) for child in children], attrs, depth)
+    return outputs._leaf(tag, text, attrs)
+
+
+def _element_tree(node) -> ET.Element:
+    tag, attrs, text, children = node
+    element = ET.Element(tag, attrs)
+    element.text = None if children else outputs._xml_safe(text)
+    element.extend(_element_tree(child) for child in children)
+    return element
+
+
+@settings(max_examples=300, deadline=None)
+@given(_XML_TREE)
+def test_feeds_and_sitemaps_are_written_as_element_tree_writes_them(tree):
+    root = _element_tree(tree)
+    ET.indent(root)
+    assert outputs._document(_written(tree, 0)) == b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 
 
 _PLAIN = st.recursive(
