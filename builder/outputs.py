@@ -204,6 +204,7 @@ def _plain(value: Any) -> Any:
 
 
 def _document(root: str) -> bytes:
+    """An XML file of one written element: the declaration, the element, a final newline."""
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + root + "\n").encode("utf-8", "xmlcharrefreplace")
 
 
