@@ -6,7 +6,10 @@ import re
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings, strategies as st
+from markdown_it.common.normalize_url import normalizeLink
 
+from builder import markdown
 from builder.markdown import LocalLink, Target, WikiLink, parse, render, to_html
 
 TARGETS = {
@@ -126,3 +129,20 @@ def test_table_alignment_is_a_class_not_an_inline_style():
 def test_a_wikilink_naming_nothing_is_plain_text(body):
     parsed = parse(body)
     assert parsed.wikilinks == [] and "wikilink" not in render(parsed, {}, {})
+
+
+_URL_PREFIXES = st.sampled_from(["", "http://", "https://", "HTTPS://", "mailto:", "//", "../", "#", "http://ex.com",
+                                 "https://a-b.C0m/", "javascript:", "http://[::1]"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_URL_PREFIXES, st.text(alphabet="abcXYZ019-._~/?#=&:+,;@!$*'()[]% \t\"<>\\|^`{}é中", max_size=24))
+def test_links_are_normalized_as_markdown_it_normalizes_them(prefix, rest):
+    url = prefix + rest
+    assert markdown._normalize_link(url) == normalizeLink(url)
+
+
+def test_the_links_a_body_usually_makes_are_kept_without_parsing():
+    for url in ("https://www.example.com/news/2021/03/27/item-1.html?id=4&lang=en#top",
+                "../officials/ebrahim-raisi/", "http://example.org", "#fn1", "report_(final).pdf"):
+        assert markdown._PLAIN_URL.fullmatch(url), url
